@@ -1,0 +1,1 @@
+//! Criterion benches for cohort; see `benches/`.

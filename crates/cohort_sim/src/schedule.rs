@@ -1,0 +1,39 @@
+//! The simulation schedule and its phases.
+
+use bevy::ecs::schedule::{ScheduleLabel, SystemSet};
+
+/// The schedule that runs one simulation tick.
+///
+/// [`SimPlugin`](crate::SimPlugin) creates it with Bevy's multi-threaded executor and runs it
+/// from its driver schedule ([`FixedUpdate`](bevy::app::FixedUpdate) by default) once per
+/// tick. Add simulation systems to it inside one of the [`SimSystems`] phases.
+#[derive(ScheduleLabel, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SimSchedule;
+
+/// The phases of one tick in [`SimSchedule`], chained in this order.
+///
+/// Systems inside one phase run in parallel wherever their data does not conflict.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SimSystems {
+    /// Rebuild spatial structures; sensors write each agent's inputs.
+    Sense,
+    /// Choose what each agent does this tick.
+    Decide,
+    /// Start, run and finish actions.
+    Act,
+    /// Merge and apply the tick's effects: damage, healing, timed effects, derived stats.
+    Resolve,
+    /// Despawn the dead, return pooled slots, roll per-tick counters over.
+    Cleanup,
+}
+
+impl SimSystems {
+    /// Every phase, in the order they run.
+    pub const ALL: [SimSystems; 5] = [
+        SimSystems::Sense,
+        SimSystems::Decide,
+        SimSystems::Act,
+        SimSystems::Resolve,
+        SimSystems::Cleanup,
+    ];
+}
