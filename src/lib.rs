@@ -1,1 +1,60 @@
-//! x
+//! # cohort
+//!
+//! Bevy 0.19 plugins for big battles: a parallel, deterministic simulation schedule that
+//! later plugins (pooled action queues, batched AI, event batching, a profiler and an egui
+//! overlay) plug into.
+//!
+//! | plugin | crate | what it adds |
+//! |---|---|---|
+//! | [`SimPlugin`] | [`cohort_sim`] | `SimSchedule` with chained `SimSystems` phases, run from `FixedUpdate` at a tick rate (30 Hz by default) or fast-forwarded; `SimTick`, `SimRng`, `SimId` and the `world_hash` |
+//!
+//! [`CohortPlugins`] adds them all:
+//!
+//! ```
+//! use bevy::prelude::*;
+//! use cohort::prelude::*;
+//!
+//! let mut app = App::new();
+//! app.add_plugins((MinimalPlugins, CohortPlugins));
+//! app.run_sim_ticks(3);
+//! assert_eq!(app.world().resource::<SimTick>().get(), 3);
+//! ```
+//!
+//! Configure a plugin of the group with `set`:
+//!
+//! ```
+//! use bevy::prelude::*;
+//! use cohort::prelude::*;
+//!
+//! App::new().add_plugins((
+//!     MinimalPlugins,
+//!     CohortPlugins.set(SimPlugin::default().with_tick_rate(60.0)),
+//! ));
+//! ```
+//!
+//! The reference battle (`cohort_battle`) is the workload of the examples, tests and
+//! benches; see the README.
+
+use bevy::app::{PluginGroup, PluginGroupBuilder};
+
+pub use cohort_sim;
+pub use cohort_sim::SimPlugin;
+
+/// Every cohort plugin, with default settings.
+///
+/// Headless by default; the test harness and the headless runner fast-forward with
+/// `SimPlugin::fast_forward`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CohortPlugins;
+
+impl PluginGroup for CohortPlugins {
+    fn build(self) -> PluginGroupBuilder {
+        PluginGroupBuilder::start::<Self>().add(SimPlugin::default())
+    }
+}
+
+/// What users of cohort type.
+pub mod prelude {
+    pub use crate::CohortPlugins;
+    pub use cohort_sim::prelude::*;
+}

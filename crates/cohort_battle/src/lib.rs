@@ -1,1 +1,51 @@
-//! x
+//! The cohort reference battle: the demo and the workload of every test and bench.
+//!
+//! Unit types come from `assets/units/*.ron` and scenarios from `assets/scenarios/*.ron`
+//! ([`load_scenario`] checks every field and names the file, line and field of any
+//! mistake). [`BattlePlugin`] spawns the teams and runs the battle in
+//! [`SimSchedule`](cohort_sim::SimSchedule): a spatial grid rebuilt each tick into reused
+//! buffers, nearest-enemy targeting, movement, melee and ranged attacks with cooldowns,
+//! damage through armor and shields, timed effects (damage and heal over time, slow,
+//! shield), derived stats recomputed only when effects start or end, death and despawn,
+//! and an outcome when one team is left or the tick limit comes.
+//!
+//! Every parallel writer stages into per-thread buffers that are merged by [`SimId`]
+//! (cohort_sim's stable id), and health is kept in whole hundredths of a point, so the
+//! same scenario and seed end in the same [`world_hash`](cohort_sim::world_hash) on any
+//! number of threads.
+//!
+//! [`headless`] is the runner behind `examples/headless.rs`.
+//!
+//! [`SimId`]: cohort_sim::SimId
+
+mod battle_plugin;
+mod components;
+pub mod data;
+mod effects;
+mod grid;
+pub mod headless;
+mod health;
+mod hits;
+mod outcome;
+mod spawn;
+pub mod systems;
+mod unit_types;
+
+pub use battle_plugin::BattlePlugin;
+pub use components::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, UnitKind};
+pub use data::{LoadError, LoadedScenario, load_scenario};
+pub use effects::{ActiveEffects, Effect, EffectKind};
+pub use grid::{GridEntry, SpatialGrid};
+pub use health::{HP_PER_POINT, Health, Hp, hp_from_points, hp_to_points};
+pub use hits::{Hit, HitKind, HitQueue};
+pub use outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
+pub use spawn::{BattleScenario, spawn_battle};
+pub use unit_types::{BattleRules, UnitTypes};
+
+/// What users of the battle type.
+pub mod prelude {
+    pub use crate::{
+        BattleLedger, BattleOutcome, BattlePlugin, BattleStatus, EndReason, Health, Position, Team,
+        load_scenario,
+    };
+}

@@ -27,7 +27,11 @@ impl LoadError {
         }
     }
 
-    pub(crate) fn at_field(path: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn at_field(
+        path: &Path,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             field: Some(field.into()),
             ..Self::new(path, message)

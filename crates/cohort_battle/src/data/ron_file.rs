@@ -71,10 +71,17 @@ pub(crate) fn parse_ron<T: DeserializeOwned>(path: &Path, text: &str) -> Result<
     Ok(value)
 }
 
-fn spanned(path: &Path, field: Option<String>, error: ron::error::SpannedError, text: &str) -> LoadError {
+fn spanned(
+    path: &Path,
+    field: Option<String>,
+    error: ron::error::SpannedError,
+    text: &str,
+) -> LoadError {
     let mut message = error.code.to_string();
     if looks_like_json(text) {
-        message.push_str(" (this looks like JSON; cohort reads RON: `(field: value)` structs, `[..]` lists)");
+        message.push_str(
+            " (this looks like JSON; cohort reads RON: `(field: value)` structs, `[..]` lists)",
+        );
     }
     LoadError {
         path: path.to_path_buf(),

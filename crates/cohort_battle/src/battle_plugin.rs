@@ -1,0 +1,133 @@
+//! [`BattlePlugin`]: the reference battle on top of [`SimSchedule`].
+
+use bevy::app::{App, Plugin, Startup};
+use bevy::ecs::prelude::*;
+use bevy::log::warn;
+use bevy::math::Vec2;
+use cohort_sim::{SimConfig, SimHashAppExt, SimPlugin, SimSchedule, SimSystems};
+
+use crate::data::LoadedScenario;
+use crate::effects::ActiveEffects;
+use crate::grid::SpatialGrid;
+use crate::health::Health;
+use crate::hits::HitQueue;
+use crate::outcome::{BattleLedger, BattleStatus};
+use crate::spawn::{BattleScenario, spawn_battle};
+use crate::systems::{
+    apply_hits, attack_targets, choose_targets, despawn_dead, move_units, rebuild_spatial_grid,
+    recompute_stats, support_allies, tick_effects, update_battle_status,
+};
+use crate::unit_types::{BattleRules, UnitTypes};
+use crate::{AttackCooldown, Position, Team};
+
+/// Runs a battle from a loaded scenario.
+///
+/// At `Startup` it spawns the scenario's teams. Each tick of [`SimSchedule`]:
+///
+/// | phase | systems |
+/// |---|---|
+/// | `Sense` | [`rebuild_spatial_grid`] |
+/// | `Decide` | [`choose_targets`]: the nearest enemy in sight, else the nearest enemy army |
+/// | `Act` | [`move_units`], then [`attack_targets`] and [`support_allies`] in parallel |
+/// | `Resolve` | [`apply_hits`] (merged by target and source id), [`tick_effects`], [`recompute_stats`] |
+/// | `Cleanup` | [`despawn_dead`], [`update_battle_status`] |
+///
+/// When one team is left, or at the tick limit, [`BattleStatus::outcome`] is set and the
+/// simulation pauses. Adds [`SimPlugin`] with the scenario's tick rate and seed if the app
+/// has none.
+///
+/// ```no_run
+/// use bevy::prelude::*;
+/// use cohort_battle::prelude::*;
+///
+/// let scenario = load_scenario("assets/scenarios/skirmish.ron".as_ref()).unwrap();
+/// App::new()
+///     .add_plugins((MinimalPlugins, BattlePlugin::new(scenario)))
+///     .run();
+/// ```
+#[derive(Debug, Clone)]
+pub struct BattlePlugin {
+    /// The battle to run.
+    pub scenario: LoadedScenario,
+}
+
+impl BattlePlugin {
+    /// A battle of `scenario`.
+    pub fn new(scenario: LoadedScenario) -> Self {
+        Self { scenario }
+    }
+}
+
+impl Plugin for BattlePlugin {
+    fn build(&self, app: &mut App) {
+        let scenario = &self.scenario.scenario;
+        if !app.is_plugin_added::<SimPlugin>() {
+            app.add_plugins(
+                SimPlugin::default()
+                    .with_tick_rate(scenario.tick_rate)
+                    .with_seed(scenario.seed),
+            );
+        }
+        let teams = scenario.teams.len();
+        let map = Vec2::new(scenario.map.width as f32, scenario.map.height as f32);
+        let sight = scenario.sight as f32;
+        app.insert_resource(UnitTypes(self.scenario.unit_types.clone()))
+            .insert_resource(BattleRules {
+                map,
+                sight,
+                tick_limit: scenario.tick_limit,
+                damage_variance: scenario.damage_variance as f32,
+                team_names: scenario
+                    .teams
+                    .iter()
+                    .map(|team| team.name.clone())
+                    .collect(),
+            })
+            .insert_resource(SpatialGrid::new(map, (sight / 8.0).clamp(1.0, 64.0), teams))
+            .insert_resource(BattleScenario(self.scenario.clone()))
+            .insert_resource(BattleLedger {
+                deaths: vec![0; teams],
+                ..BattleLedger::default()
+            })
+            .insert_resource(BattleStatus {
+                alive: vec![0; teams],
+                outcome: None,
+            })
+            .init_resource::<HitQueue>()
+            .hash_component::<Team>()
+            .hash_component::<Position>()
+            .hash_component::<Health>()
+            .hash_component::<ActiveEffects>()
+            .hash_component::<AttackCooldown>()
+            .add_systems(Startup, spawn_battle)
+            .add_systems(
+                SimSchedule,
+                (
+                    rebuild_spatial_grid.in_set(SimSystems::Sense),
+                    choose_targets.in_set(SimSystems::Decide),
+                    (move_units, (attack_targets, support_allies))
+                        .chain()
+                        .in_set(SimSystems::Act),
+                    (apply_hits, tick_effects, recompute_stats)
+                        .chain()
+                        .in_set(SimSystems::Resolve),
+                    (despawn_dead, update_battle_status)
+                        .chain()
+                        .in_set(SimSystems::Cleanup),
+                ),
+            );
+    }
+
+    fn finish(&self, app: &mut App) {
+        let wanted = self.scenario.scenario.tick_rate;
+        if let Some(config) = app.world().get_resource::<SimConfig>()
+            && config.tick_rate != wanted
+        {
+            warn!(
+                "cohort: SimPlugin runs at {} ticks/s but scenario {:?} was compiled for {wanted}; \
+                 cooldowns and effects will run at the wrong speed",
+                config.tick_rate, self.scenario.scenario.name
+            );
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The runner's JSON report.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::stats::percentile;
+use crate::health::hp_to_points;
+use crate::outcome::BattleLedger;
+
+/// Tick times in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct TickTimes {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Slowest tick.
+    pub max: f64,
+}
+
+impl TickTimes {
+    /// Summarizes tick times given in milliseconds; sorts them in place.
+    pub fn from_millis(times: &mut [f64]) -> Self {
+        if times.is_empty() {
+            return Self::default();
+        }
+        times.sort_by(f64::total_cmp);
+        Self {
+            mean: times.iter().sum::<f64>() / times.len() as f64,
+            p50: percentile(times, 50.0),
+            p95: percentile(times, 95.0),
+            p99: percentile(times, 99.0),
+            max: times[times.len() - 1],
+        }
+    }
+}
+
+/// How the battle ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReport {
+    /// One team was left.
+    Victory,
+    /// Nobody was left.
+    Draw,
+    /// The tick limit came first.
+    TickLimit,
+}
+
+/// The battle's books, in points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerReport {
+    /// Attacks that landed.
+    pub attacks: u64,
+    /// Damage after armor, including damage over time.
+    pub damage_after_armor: f64,
+    /// Of that, absorbed by shields.
+    pub absorbed_by_shields: f64,
+    /// Of that, past zero health.
+    pub overkill: f64,
+    /// Health lost.
+    pub health_lost: f64,
+    /// Health healed.
+    pub healing: f64,
+    /// Effects put on units.
+    pub effects_applied: u64,
+    /// Times derived stats were recomputed.
+    pub stat_recomputes: u64,
+}
+
+impl From<&BattleLedger> for LedgerReport {
+    fn from(ledger: &BattleLedger) -> Self {
+        Self {
+            attacks: ledger.attacks,
+            damage_after_armor: hp_to_points(ledger.damage_after_armor),
+            absorbed_by_shields: hp_to_points(ledger.absorbed_by_shields),
+            overkill: hp_to_points(ledger.overkill),
+            health_lost: hp_to_points(ledger.health_lost),
+            healing: hp_to_points(ledger.healing),
+            effects_applied: ledger.effects_applied,
+            stat_recomputes: ledger.stat_recomputes,
+        }
+    }
+}
+
+/// What `--report` writes. Later plugins add fields; existing ones keep their names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario file.
+    pub scenario_path: String,
+    /// Units at the start.
+    pub units: u64,
+    /// Ticks run.
+    pub ticks: u64,
+    /// The tick limit in force.
+    pub tick_limit: u64,
+    /// Threads in Bevy's compute task pool.
+    pub threads: usize,
+    /// The seed in force.
+    pub seed: u64,
+    /// The winning team's name, on victory.
+    pub winner: Option<String>,
+    /// Why the battle ended.
+    pub end: EndReport,
+    /// Living units per team, by team name, in scenario order.
+    pub survivors: Map<String, Value>,
+    /// The world hash at the end, 16 hex digits.
+    pub world_hash: String,
+    /// Simulation tick times in milliseconds.
+    pub tick_ms: TickTimes,
+    /// Ticks per second of wall-clock time, frame overhead included.
+    pub ticks_per_second: f64,
+    /// Wall-clock seconds of the tick loop.
+    pub wall_seconds: f64,
+    /// The battle's books.
+    pub ledger: LedgerReport,
+}
+
+impl RunReport {
+    /// A short summary for people, a few lines.
+    pub fn summary(&self) -> String {
+        let survivors: Vec<String> = self
+            .survivors
+            .iter()
+            .map(|(team, count)| format!("{team} {count}"))
+            .collect();
+        let ending = match (&self.end, &self.winner) {
+            (EndReport::Victory, Some(winner)) => {
+                format!("{winner} won after {} ticks", self.ticks)
+            }
+            (EndReport::Draw, _) => format!("draw: nobody left after {} ticks", self.ticks),
+            _ => format!("undecided at the tick limit of {} ticks", self.ticks),
+        };
+        let t = &self.tick_ms;
+        format!(
+            "{}: {} units, {} threads, seed {}\n{ending}; survivors: {}\n\
+             tick {:.3} ms mean, {:.3} p50, {:.3} p95, {:.3} p99, {:.3} max; {:.0} ticks/s\n\
+             world hash {}",
+            self.scenario,
+            self.units,
+            self.threads,
+            self.seed,
+            survivors.join(", "),
+            t.mean,
+            t.p50,
+            t.p95,
+            t.p99,
+            t.max,
+            self.ticks_per_second,
+            self.world_hash,
+        )
+    }
+}

@@ -1,0 +1,219 @@
+//! Building and running a headless battle.
+
+use std::fmt;
+use std::path::Path;
+use std::time::Instant;
+
+use bevy::MinimalPlugins;
+use bevy::app::{App, PluginGroup, TaskPoolOptions, TaskPoolPlugin};
+use bevy::tasks::ComputeTaskPool;
+use cohort_sim::{
+    SimPlugin, SimTick, SimTickTiming, finish_plugins, format_world_hash, world_hash,
+};
+use serde_json::{Map, Value};
+
+use super::args::HeadlessArgs;
+use super::report::{EndReport, LedgerReport, RunReport, TickTimes};
+use crate::BattlePlugin;
+use crate::data::{LoadError, LoadedScenario, load_scenario};
+use crate::outcome::{BattleLedger, BattleStatus, EndReason};
+use crate::unit_types::BattleRules;
+
+/// Why a run could not start or finish. `Display` gives one line.
+#[derive(Debug)]
+pub enum RunError {
+    /// A scenario or unit file is wrong.
+    Load(LoadError),
+    /// An option does not fit the scenario.
+    Options(String),
+    /// The report could not be written.
+    Report(String),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Load(error) => write!(f, "{error}"),
+            RunError::Options(message) | RunError::Report(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+impl From<LoadError> for RunError {
+    fn from(error: LoadError) -> Self {
+        RunError::Load(error)
+    }
+}
+
+/// Where a run stands, passed to the progress callback after every tick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Ticks run.
+    pub tick: u64,
+    /// The tick limit.
+    pub limit: u64,
+    /// Living units.
+    pub alive: u64,
+}
+
+/// Loads the scenario named by `args` and applies `--units`, `--ticks` and `--seed`.
+pub fn prepare_scenario(args: &HeadlessArgs) -> Result<LoadedScenario, RunError> {
+    let mut scenario = load_scenario(&args.scenario)?;
+    if let Some(units) = args.units {
+        scenario = scenario.scaled_to(units).map_err(RunError::Options)?;
+    }
+    if let Some(ticks) = args.ticks {
+        scenario.scenario.tick_limit = ticks;
+    }
+    if let Some(seed) = args.seed {
+        scenario.scenario.seed = seed;
+    }
+    Ok(scenario)
+}
+
+/// Task pools with exactly `compute_threads` threads in the compute pool, where Bevy runs
+/// systems and `par_iter`, plus one IO and one async-compute thread.
+///
+/// Bevy's default gives the compute pool what is left after the IO and async pools take a
+/// quarter each (at least one each): a single compute thread on a 2-core machine.
+pub fn task_pool_options(compute_threads: usize) -> TaskPoolOptions {
+    let mut options = TaskPoolOptions::with_num_threads(compute_threads + 2);
+    for pool in [&mut options.io, &mut options.async_compute] {
+        pool.min_threads = 1;
+        pool.max_threads = 1;
+    }
+    options
+}
+
+/// A headless app that runs `scenario` one tick per `App::update`, as fast as it can, with
+/// `threads` compute threads (one per core when `None`). Bevy's task pools are global: the
+/// first app in a process fixes their size.
+pub fn build_battle_app(scenario: LoadedScenario, threads: Option<usize>) -> App {
+    let mut app = App::new();
+    let threads = threads.unwrap_or_else(bevy::tasks::available_parallelism);
+    let task_pools = TaskPoolPlugin {
+        task_pool_options: task_pool_options(threads),
+    };
+    let rules = &scenario.scenario;
+    app.add_plugins(MinimalPlugins.set(task_pools))
+        .add_plugins((
+            SimPlugin::default()
+                .with_tick_rate(rules.tick_rate)
+                .with_seed(rules.seed)
+                .fast_forward(1),
+            BattlePlugin::new(scenario),
+        ));
+    finish_plugins(&mut app);
+    app
+}
+
+/// Runs the battle `args` describe to its end and returns the report; writes it to
+/// `--report` when given. Calls `progress` after every tick.
+pub fn run_battle(
+    args: &HeadlessArgs,
+    mut progress: impl FnMut(Progress),
+) -> Result<RunReport, RunError> {
+    let scenario = prepare_scenario(args)?;
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
+    let units = scenario.total_units();
+    let limit = scenario.scenario.tick_limit;
+    let seed = scenario.scenario.seed;
+    let name = scenario.scenario.name.clone();
+    let scenario_path = scenario.path.display().to_string();
+    let mut app = build_battle_app(scenario, args.threads);
+
+    let mut tick_ms = Vec::with_capacity(limit.min(1 << 20) as usize);
+    let started = Instant::now();
+    while app.world().resource::<BattleStatus>().outcome.is_none() {
+        app.update();
+        let world = app.world();
+        let timing = world.resource::<SimTickTiming>();
+        if timing.ticks_last_run > 0 {
+            tick_ms.push(timing.last.as_secs_f64() * 1000.0);
+        }
+        progress(Progress {
+            tick: world.resource::<SimTick>().get(),
+            limit,
+            alive: world.resource::<BattleStatus>().total_alive(),
+        });
+    }
+    let wall_seconds = started.elapsed().as_secs_f64();
+
+    let hash = format_world_hash(world_hash(app.world_mut()));
+    let world = app.world();
+    let status = world.resource::<BattleStatus>();
+    let rules = world.resource::<BattleRules>();
+    let outcome = status
+        .outcome
+        .expect("the loop runs until the battle has an outcome");
+    let mut survivors = Map::new();
+    for (team, alive) in rules.team_names.iter().zip(&status.alive) {
+        survivors.insert(team.clone(), Value::from(*alive));
+    }
+    let report = RunReport {
+        scenario: name,
+        scenario_path,
+        units,
+        ticks: outcome.ticks,
+        tick_limit: limit,
+        threads: ComputeTaskPool::get().thread_num(),
+        seed,
+        winner: outcome
+            .winner
+            .map(|team| rules.team_names[usize::from(team)].clone()),
+        end: match outcome.reason {
+            EndReason::Victory => EndReport::Victory,
+            EndReason::Draw => EndReport::Draw,
+            EndReason::TickLimit => EndReport::TickLimit,
+        },
+        survivors,
+        world_hash: hash,
+        ticks_per_second: outcome.ticks as f64 / wall_seconds.max(1e-9),
+        tick_ms: TickTimes::from_millis(&mut tick_ms),
+        wall_seconds,
+        ledger: LedgerReport::from(world.resource::<BattleLedger>()),
+    };
+    if let Some(path) = &args.report {
+        write_report(path, &report)?;
+    }
+    Ok(report)
+}
+
+/// Fails early, before a long run, when the report cannot be written where asked.
+fn check_report_path(path: &Path) -> Result<(), RunError> {
+    if path.is_dir() {
+        return Err(RunError::Report(format!(
+            "--report {}: is a directory; give a file name",
+            path.display()
+        )));
+    }
+    let parent = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty());
+    if let Some(parent) = parent
+        && !parent.is_dir()
+    {
+        return Err(RunError::Report(format!(
+            "--report {}: the directory {} does not exist",
+            path.display(),
+            parent.display()
+        )));
+    }
+    Ok(())
+}
+
+fn write_report(path: &Path, report: &RunReport) -> Result<(), RunError> {
+    let mut json = serde_json::to_string_pretty(report)
+        .map_err(|error| RunError::Report(format!("cannot encode the report: {error}")))?;
+    json.push('\n');
+    std::fs::write(path, json).map_err(|error| {
+        RunError::Report(format!(
+            "--report {}: cannot write: {error}",
+            path.display()
+        ))
+    })
+}

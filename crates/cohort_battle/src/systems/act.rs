@@ -1,0 +1,113 @@
+use bevy::ecs::prelude::*;
+use cohort_sim::{SimId, SimRng, SimTick};
+
+use crate::grid::SpatialGrid;
+use crate::hits::{Hit, HitKind, HitQueue};
+use crate::unit_types::{BattleRules, UnitTypes};
+use crate::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, UnitKind};
+
+/// Salt of the random stream that varies attack damage.
+const DAMAGE_SALT: u64 = 0xDA3A_6E;
+
+/// Moves each unit toward its target until it is within reach, or toward the enemy army
+/// when it has no target, staying inside the map.
+pub fn move_units(rules: Res<BattleRules>, mut units: Query<(&mut Position, &Target, &Stats)>) {
+    let max = rules.map;
+    units
+        .par_iter_mut()
+        .for_each(|(mut position, target, stats)| {
+            let offset = target.position - position.0;
+            let distance = offset.length();
+            // Stop a little inside reach so rounding never leaves a unit just out of range.
+            let gap = distance - target.reach * 0.95;
+            if gap <= 0.0 || distance <= f32::EPSILON {
+                return;
+            }
+            let step = gap.min(stats.speed_per_tick);
+            position.0 = (position.0 + offset / distance * step).clamp(bevy::math::Vec2::ZERO, max);
+        });
+}
+
+/// Counts attack cooldowns down and stages an attack on each target within reach.
+pub fn attack_targets(
+    tick: Res<SimTick>,
+    rng: Res<SimRng>,
+    rules: Res<BattleRules>,
+    types: Res<UnitTypes>,
+    queue: Res<HitQueue>,
+    targets: Query<&SimId>,
+    mut units: Query<(&SimId, &UnitKind, &Position, &Target, &mut AttackCooldown)>,
+) {
+    let variance = rules.damage_variance;
+    units
+        .par_iter_mut()
+        .for_each(|(id, kind, position, target, mut cooldown)| {
+            if cooldown.0 > 0 {
+                cooldown.0 -= 1;
+            }
+            let Some(enemy) = target.entity else { return };
+            if cooldown.0 > 0 || position.0.distance(target.position) > target.reach {
+                return;
+            }
+            let Ok(target_id) = targets.get(enemy) else {
+                return;
+            };
+            let unit = types.get(*kind);
+            cooldown.0 = unit.attack_cooldown_ticks;
+            let roll = rng
+                .stream(*id, tick.get(), DAMAGE_SALT)
+                .range_f32(-variance, variance);
+            let damage = (unit.damage as f32 * (1.0 + roll)).round() as i32;
+            queue.stage(Hit {
+                target: enemy,
+                target_id: *target_id,
+                source_id: *id,
+                kind: HitKind::Attack,
+                damage,
+                effect: unit.on_hit,
+            });
+        });
+}
+
+/// Units with a support ability put its effect on the most wounded ally in reach.
+pub fn support_allies(
+    grid: Res<SpatialGrid>,
+    types: Res<UnitTypes>,
+    queue: Res<HitQueue>,
+    mut units: Query<(&SimId, &Team, &UnitKind, &Position, &mut SupportCooldown)>,
+) {
+    units
+        .par_iter_mut()
+        .for_each(|(id, team, kind, position, mut cooldown)| {
+            let unit = types.get(*kind);
+            let Some((effect, range, every)) = unit.support else {
+                return;
+            };
+            if cooldown.0 > 0 {
+                cooldown.0 -= 1;
+                return;
+            }
+            let mut best: Option<(i32, SimId, Entity)> = None;
+            grid.for_each_within(position.0, range + unit.radius * 2.0, |ally| {
+                let wounded = ally.team == team.0 && ally.missing > 0;
+                let worse = best.is_none_or(|(missing, best_id, _)| {
+                    ally.missing > missing || (ally.missing == missing && ally.id < best_id)
+                });
+                if wounded && worse {
+                    best = Some((ally.missing, ally.id, ally.entity));
+                }
+            });
+            let Some((_, ally_id, ally)) = best else {
+                return;
+            };
+            cooldown.0 = every;
+            queue.stage(Hit {
+                target: ally,
+                target_id: ally_id,
+                source_id: *id,
+                kind: HitKind::Support,
+                damage: 0,
+                effect: Some(effect),
+            });
+        });
+}

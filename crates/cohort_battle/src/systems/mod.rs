@@ -1,0 +1,14 @@
+//! The battle's systems, one file per [`SimSystems`](cohort_sim::SimSystems) phase.
+
+mod act;
+mod cleanup;
+mod decide;
+mod resolve;
+mod sense;
+
+pub use act::{attack_targets, move_units, support_allies};
+pub use cleanup::{despawn_dead, update_battle_status};
+pub use decide::{RETARGET_INTERVAL, choose_targets};
+pub(crate) use resolve::derive_stats;
+pub use resolve::{OverTimeTotals, apply_hits, recompute_stats, tick_effects};
+pub use sense::rebuild_spatial_grid;
