@@ -7,6 +7,9 @@ use cohort_sim::SimId;
 
 use crate::health::Hp;
 
+/// Bounds of a team with no units: empty for every range check.
+const EMPTY_CELLS: [usize; 4] = [usize::MAX, usize::MAX, 0, 0];
+
 /// One unit as the grid saw it at the start of the tick.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridEntry {
@@ -24,37 +27,48 @@ pub struct GridEntry {
     pub missing: Hp,
 }
 
-/// Units bucketed by cell for neighbour queries.
+/// Units bucketed by team and cell for neighbour queries.
 ///
-/// [`rebuild`](Self::rebuild) sorts the units into cells with a counting sort; every buffer
-/// keeps its capacity, so after the first ticks a rebuild allocates nothing.
+/// Each team has its own buckets, so looking for enemies never scans allies and the other
+/// way round. [`rebuild`](Self::rebuild) sorts the units into buckets with a counting sort;
+/// every buffer keeps its capacity, so after the first ticks a rebuild allocates nothing.
 #[derive(Resource, Debug, Clone)]
 pub struct SpatialGrid {
     cell_size: f32,
     columns: usize,
     rows: usize,
-    cell_start: Vec<u32>,
+    teams: usize,
+    /// Start of bucket `team * cells + cell` in `entries`; one more for the end.
+    bucket_start: Vec<u32>,
     entries: Vec<GridEntry>,
     staging: Vec<(u32, GridEntry)>,
     team_sums: Vec<(DVec2, u32)>,
     team_centers: Vec<Option<Vec2>>,
+    /// Each team's occupied cells: `[min_x, min_y, max_x, max_y]`, inclusive.
+    team_cells: Vec<[usize; 4]>,
 }
 
 impl SpatialGrid {
-    /// A grid covering `(0, 0)` to `size` with square cells of `cell_size`.
+    /// A grid covering `(0, 0)` to `size` with square cells of `cell_size`, for `teams`
+    /// teams. Units of a team index at or past `teams` are left out.
     pub fn new(size: Vec2, cell_size: f32, teams: usize) -> Self {
         let cell_size = cell_size.max(0.01);
-        let columns = ((size.x / cell_size).ceil() as usize).clamp(1, 1 << 14);
-        let rows = ((size.y / cell_size).ceil() as usize).clamp(1, 1 << 14);
+        let columns = ((size.x / cell_size).ceil() as usize).clamp(1, 1 << 12);
+        let rows = ((size.y / cell_size).ceil() as usize).clamp(1, 1 << 12);
+        let cell_size = cell_size
+            .max(size.x / columns as f32)
+            .max(size.y / rows as f32);
         Self {
             cell_size,
             columns,
             rows,
-            cell_start: vec![0; columns * rows + 1],
+            teams,
+            bucket_start: vec![0; teams * columns * rows + 1],
             entries: Vec::new(),
             staging: Vec::new(),
             team_sums: vec![(DVec2::ZERO, 0); teams],
             team_centers: vec![None; teams],
+            team_cells: vec![EMPTY_CELLS; teams],
         }
     }
 
@@ -71,6 +85,11 @@ impl SpatialGrid {
     /// Whether the grid holds no units.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The number of teams the grid was made for.
+    pub fn teams(&self) -> usize {
+        self.teams
     }
 
     /// The mean position of each team's units, `None` for a team with none left.
@@ -100,96 +119,137 @@ impl SpatialGrid {
         (x.min(self.columns - 1), y.min(self.rows - 1))
     }
 
+    fn cells(&self) -> usize {
+        self.columns * self.rows
+    }
+
     /// Replaces the grid's contents with `units`.
     pub fn rebuild(&mut self, units: impl IntoIterator<Item = GridEntry>) {
         self.staging.clear();
-        for sum in &mut self.team_sums {
-            *sum = (DVec2::ZERO, 0);
-        }
+        self.team_sums.fill((DVec2::ZERO, 0));
+        self.team_cells.fill(EMPTY_CELLS);
+        let cells = self.cells();
         for entry in units {
-            let (x, y) = self.cell_coords(entry.position);
-            self.staging.push(((y * self.columns + x) as u32, entry));
-            if let Some(sum) = self.team_sums.get_mut(usize::from(entry.team)) {
-                sum.0 += entry.position.as_dvec2();
-                sum.1 += 1;
+            let team = usize::from(entry.team);
+            if team >= self.teams {
+                continue;
             }
+            let (x, y) = self.cell_coords(entry.position);
+            self.staging
+                .push(((team * cells + y * self.columns + x) as u32, entry));
+            let sum = &mut self.team_sums[team];
+            sum.0 += entry.position.as_dvec2();
+            sum.1 += 1;
+            let bounds = &mut self.team_cells[team];
+            *bounds = [
+                bounds[0].min(x),
+                bounds[1].min(y),
+                bounds[2].max(x),
+                bounds[3].max(y),
+            ];
         }
         for (center, (sum, count)) in self.team_centers.iter_mut().zip(&self.team_sums) {
             *center = (*count > 0).then(|| (*sum / f64::from(*count)).as_vec2());
         }
-        // Counting sort by cell, stable, so each cell keeps the query's order.
-        self.cell_start.fill(0);
-        for (cell, _) in &self.staging {
-            self.cell_start[*cell as usize + 1] += 1;
+        // Counting sort by bucket, stable, so each bucket keeps the query's order.
+        self.bucket_start.fill(0);
+        for (bucket, _) in &self.staging {
+            self.bucket_start[*bucket as usize + 1] += 1;
         }
-        for index in 1..self.cell_start.len() {
-            self.cell_start[index] += self.cell_start[index - 1];
+        for index in 1..self.bucket_start.len() {
+            self.bucket_start[index] += self.bucket_start[index - 1];
         }
         let placeholder = self.staging.first().map(|(_, entry)| *entry);
         self.entries.clear();
         if let Some(placeholder) = placeholder {
             self.entries.resize(self.staging.len(), placeholder);
         }
-        // `cell_start[c]` is used as the write cursor of cell `c`, then restored.
-        for (cell, entry) in &self.staging {
-            let cursor = &mut self.cell_start[*cell as usize];
+        // `bucket_start[b]` serves as bucket `b`'s write cursor, then is shifted back.
+        for (bucket, entry) in &self.staging {
+            let cursor = &mut self.bucket_start[*bucket as usize];
             self.entries[*cursor as usize] = *entry;
             *cursor += 1;
         }
-        for index in (1..self.cell_start.len()).rev() {
-            self.cell_start[index] = self.cell_start[index - 1];
+        for index in (1..self.bucket_start.len()).rev() {
+            self.bucket_start[index] = self.bucket_start[index - 1];
         }
-        self.cell_start[0] = 0;
+        self.bucket_start[0] = 0;
     }
 
-    fn cell(&self, x: usize, y: usize) -> &[GridEntry] {
-        let cell = y * self.columns + x;
-        &self.entries[self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize]
+    fn bucket(&self, team: usize, x: usize, y: usize) -> &[GridEntry] {
+        let bucket = team * self.cells() + y * self.columns + x;
+        &self.entries[self.bucket_start[bucket] as usize..self.bucket_start[bucket + 1] as usize]
     }
 
-    /// Calls `visit` for every cell at Chebyshev distance `ring` from `(cx, cy)`.
-    fn for_each_cell_in_ring<'a>(
+    /// Calls `visit` for `team`'s bucket of every cell at Chebyshev distance `ring` from
+    /// `(cx, cy)`, skipping cells outside the team's occupied bounds.
+    fn for_each_bucket_in_ring<'a>(
         &'a self,
-        cx: usize,
-        cy: usize,
+        team: usize,
+        (cx, cy): (usize, usize),
         ring: usize,
         mut visit: impl FnMut(&'a [GridEntry]),
     ) {
+        let [min_x, min_y, max_x, max_y] = self.team_cells[team].map(|bound| bound as isize);
         let (cx, cy, ring) = (cx as isize, cy as isize, ring as isize);
-        let (columns, rows) = (self.columns as isize, self.rows as isize);
-        let y_range = (cy - ring).max(0)..=(cy + ring).min(rows - 1);
-        for y in y_range {
+        for y in (cy - ring).max(min_y)..=(cy + ring).min(max_y) {
             let on_edge = (y - cy).abs() == ring;
-            let step = if on_edge { 1 } else { (2 * ring).max(1) };
-            let mut x = cx - ring;
-            while x <= cx + ring {
-                if (0..columns).contains(&x) {
-                    visit(self.cell(x as usize, y as usize));
+            if on_edge {
+                for x in (cx - ring).max(min_x)..=(cx + ring).min(max_x) {
+                    visit(self.bucket(team, x as usize, y as usize));
                 }
-                x += step;
+            } else {
+                for x in [cx - ring, cx + ring] {
+                    if (min_x..=max_x).contains(&x) {
+                        visit(self.bucket(team, x as usize, y as usize));
+                    }
+                }
             }
         }
     }
 
-    /// The nearest unit within `max_distance` of `from` that `accept` takes; ties go to the
-    /// lower [`SimId`]. Searches rings of cells outward and stops as soon as no farther
-    /// ring can hold anything nearer.
-    pub fn nearest(
-        &self,
+    /// The Chebyshev distance in cells from `(cx, cy)` to the nearest cell `team` occupies.
+    fn rings_to_team(&self, team: usize, (cx, cy): (usize, usize)) -> usize {
+        let [min_x, min_y, max_x, max_y] = self.team_cells[team];
+        let dx = min_x.saturating_sub(cx).max(cx.saturating_sub(max_x));
+        let dy = min_y.saturating_sub(cy).max(cy.saturating_sub(max_y));
+        dx.max(dy)
+    }
+
+    fn max_ring(&self, distance: f32) -> usize {
+        ((distance / self.cell_size).ceil() as usize + 1).min(self.columns.max(self.rows))
+    }
+
+    /// The nearest unit of any team but `team` within `max_distance` of `from`; ties go to
+    /// the lower [`SimId`].
+    pub fn nearest_enemy(&self, team: u8, from: Vec2, max_distance: f32) -> Option<&GridEntry> {
+        let mut best: Option<(f32, &GridEntry)> = None;
+        for other in (0..self.teams).filter(|&other| other != usize::from(team)) {
+            if self.team_sums[other].1 == 0 {
+                continue;
+            }
+            self.nearest_in_team(other, from, max_distance, &mut best);
+        }
+        best.map(|(_, entry)| entry)
+    }
+
+    /// Improves `best` with the nearest unit of `team` within `max_distance` of `from`,
+    /// searching rings of cells outward and stopping once no farther ring can hold anything
+    /// nearer.
+    fn nearest_in_team<'a>(
+        &'a self,
+        team: usize,
         from: Vec2,
         max_distance: f32,
-        accept: impl Fn(&GridEntry) -> bool,
-    ) -> Option<&GridEntry> {
-        let (cx, cy) = self.cell_coords(from);
-        let max_ring = (max_distance / self.cell_size).ceil() as usize + 1;
-        let max_ring = max_ring.min(self.columns.max(self.rows));
+        best: &mut Option<(f32, &'a GridEntry)>,
+    ) {
+        let center = self.cell_coords(from);
         let limit = max_distance * max_distance;
-        let mut best: Option<(f32, &GridEntry)> = None;
-        for ring in 0..=max_ring {
-            self.for_each_cell_in_ring(cx, cy, ring, |cell| {
-                for entry in cell {
+        for ring in self.rings_to_team(team, center)..=self.max_ring(max_distance) {
+            self.for_each_bucket_in_ring(team, center, ring, |bucket| {
+                for entry in bucket {
                     let distance = from.distance_squared(entry.position);
-                    if distance > limit || !accept(entry) {
+                    if distance > limit {
                         continue;
                     }
                     let better = best.is_none_or(|(best_distance, best_entry)| {
@@ -197,7 +257,7 @@ impl SpatialGrid {
                             || (distance == best_distance && entry.id < best_entry.id)
                     });
                     if better {
-                        best = Some((distance, entry));
+                        *best = Some((distance, entry));
                     }
                 }
             });
@@ -207,17 +267,25 @@ impl SpatialGrid {
                 break;
             }
         }
-        best.map(|(_, entry)| entry)
     }
 
-    /// Calls `visit` for every unit within `radius` of `from`, cell by cell.
-    pub fn for_each_within(&self, from: Vec2, radius: f32, mut visit: impl FnMut(&GridEntry)) {
-        let (cx, cy) = self.cell_coords(from);
-        let rings = (radius / self.cell_size).ceil() as usize + 1;
+    /// Calls `visit` for every unit of `team` within `radius` of `from`.
+    pub fn for_each_ally_within(
+        &self,
+        team: u8,
+        from: Vec2,
+        radius: f32,
+        mut visit: impl FnMut(&GridEntry),
+    ) {
+        let team = usize::from(team);
+        if team >= self.teams {
+            return;
+        }
+        let center = self.cell_coords(from);
         let limit = radius * radius;
-        for ring in 0..=rings.min(self.columns.max(self.rows)) {
-            self.for_each_cell_in_ring(cx, cy, ring, |cell| {
-                for entry in cell {
+        for ring in self.rings_to_team(team, center)..=self.max_ring(radius) {
+            self.for_each_bucket_in_ring(team, center, ring, |bucket| {
+                for entry in bucket {
                     if from.distance_squared(entry.position) <= limit {
                         visit(entry);
                     }
@@ -274,9 +342,7 @@ mod tests {
             let from = Vec2::new(rng.range_f32(0.0, 100.0), rng.range_f32(0.0, 60.0));
             let team = (probe % 3) as u8;
             for max in [3.0, 10.0, 200.0] {
-                let found = grid
-                    .nearest(from, max, |unit| unit.team != team)
-                    .map(|u| u.id.0);
+                let found = grid.nearest_enemy(team, from, max).map(|u| u.id.0);
                 assert_eq!(
                     found,
                     brute_nearest(&units, from, max, team),
@@ -290,7 +356,7 @@ mod tests {
     fn ties_go_to_the_lower_id() {
         let mut grid = SpatialGrid::new(Vec2::splat(20.0), 2.0, 2);
         grid.rebuild([entry(9, 12.0, 10.0, 1), entry(4, 8.0, 10.0, 1)]);
-        let found = grid.nearest(Vec2::new(10.0, 10.0), 5.0, |_| true);
+        let found = grid.nearest_enemy(0, Vec2::new(10.0, 10.0), 5.0);
         assert_eq!(found.map(|unit| unit.id), Some(SimId(4)));
     }
 
@@ -303,7 +369,7 @@ mod tests {
             entry(3, 40.0, 40.0, 1),
         ]);
         let mut seen = Vec::new();
-        grid.for_each_within(Vec2::new(11.0, 10.0), 3.5, |unit| seen.push(unit.id.0));
+        grid.for_each_ally_within(0, Vec2::new(11.0, 10.0), 3.5, |unit| seen.push(unit.id.0));
         seen.sort_unstable();
         assert_eq!(seen, vec![1, 2]);
         assert_eq!(grid.team_center(0), Some(Vec2::new(12.0, 10.0)));
@@ -322,9 +388,8 @@ mod tests {
     fn positions_outside_the_map_are_clamped_into_edge_cells() {
         let mut grid = SpatialGrid::new(Vec2::splat(10.0), 2.0, 2);
         grid.rebuild([entry(1, -5.0, 50.0, 1)]);
-        assert!(
-            grid.nearest(Vec2::new(0.0, 10.0), 100.0, |_| true)
-                .is_some()
-        );
+        assert!(grid.nearest_enemy(0, Vec2::new(0.0, 10.0), 100.0).is_some());
+        grid.rebuild([entry(2, 1.0, 1.0, 7)]);
+        assert!(grid.is_empty(), "a team past the grid's teams is left out");
     }
 }

@@ -12,7 +12,7 @@ use super::validate::{count_in, number_above, number_in};
 /// The most units a battle may hold.
 pub const MAX_UNITS: u64 = 1_000_000;
 /// The most teams a battle may hold.
-const MAX_TEAMS: usize = 64;
+const MAX_TEAMS: usize = 16;
 /// The largest map side, in world units.
 const MAX_MAP_SIDE: f64 = 1_000_000.0;
 /// The longest battle, in ticks.

@@ -6,6 +6,9 @@ use crate::hits::{Hit, HitKind, HitQueue};
 use crate::unit_types::{BattleRules, UnitTypes};
 use crate::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, UnitKind};
 
+/// Ticks a support unit waits before looking again when no ally in reach was wounded.
+const SUPPORT_RETRY_TICKS: u32 = 4;
+
 /// Salt of the random stream that varies attack damage.
 const DAMAGE_SALT: u64 = 0xDA3A_6E;
 
@@ -88,16 +91,17 @@ pub fn support_allies(
                 return;
             }
             let mut best: Option<(i32, SimId, Entity)> = None;
-            grid.for_each_within(position.0, range + unit.radius * 2.0, |ally| {
-                let wounded = ally.team == team.0 && ally.missing > 0;
+            grid.for_each_ally_within(team.0, position.0, range + unit.radius * 2.0, |ally| {
                 let worse = best.is_none_or(|(missing, best_id, _)| {
                     ally.missing > missing || (ally.missing == missing && ally.id < best_id)
                 });
-                if wounded && worse {
+                if ally.missing > 0 && worse {
                     best = Some((ally.missing, ally.id, ally.entity));
                 }
             });
             let Some((_, ally_id, ally)) = best else {
+                // Nobody to help: look again a few ticks later rather than every tick.
+                cooldown.0 = SUPPORT_RETRY_TICKS.min(every);
                 return;
             };
             cooldown.0 = every;

@@ -11,8 +11,9 @@ pub const RETARGET_INTERVAL: u64 = 8;
 
 /// Points each unit at the nearest enemy in sight, or at the nearest enemy army.
 ///
-/// A unit searches when its target is gone and on its staggered retarget tick; otherwise it
-/// keeps its target and follows it.
+/// A unit searches when its target is gone, and on its staggered retarget tick unless its
+/// target is within reach (a unit in a fight keeps fighting); otherwise it keeps its target
+/// and follows it.
 pub fn choose_targets(
     tick: Res<SimTick>,
     grid: Res<SpatialGrid>,
@@ -28,7 +29,8 @@ pub fn choose_targets(
             let due = (id.0.wrapping_add(tick)) % RETARGET_INTERVAL == 0;
             let current = target.entity.map(|entity| positions.get(entity));
             match current {
-                Some(Ok(enemy)) if !due => {
+                // Engaged units fight on; others keep their target until their turn.
+                Some(Ok(enemy)) if !due || position.0.distance(enemy.0) <= target.reach => {
                     target.position = enemy.0;
                     return;
                 }
@@ -36,7 +38,7 @@ pub fn choose_targets(
                 _ => {}
             }
             let unit = types.get(*kind);
-            let found = grid.nearest(position.0, rules.sight, |entry| entry.team != team.0);
+            let found = grid.nearest_enemy(team.0, position.0, rules.sight);
             *target = match found {
                 Some(enemy) => Target {
                     entity: Some(enemy.entity),
