@@ -78,6 +78,9 @@ fn spanned(
     text: &str,
 ) -> LoadError {
     let mut message = error.code.to_string();
+    if error.code == ron::Error::Eof {
+        message.push_str(" (is the file cut short?)");
+    }
     if looks_like_json(text) {
         message.push_str(
             " (this looks like JSON; cohort reads RON: `(field: value)` structs, `[..]` lists)",
@@ -86,8 +89,20 @@ fn spanned(
     LoadError {
         path: path.to_path_buf(),
         position: Some((error.span.start.line, error.span.start.col)),
-        field: field.filter(|field| field != "."),
+        field: field
+            .map(|field| known_path(&field))
+            .filter(|field| !field.is_empty()),
         message,
+    }
+}
+
+/// The part of a serde path that names real fields: `teams[0].?` becomes `teams[0]`.
+fn known_path(path: &str) -> String {
+    let known = path.split(".?").next().unwrap_or_default();
+    if known == "?" || known == "." {
+        String::new()
+    } else {
+        known.to_string()
     }
 }
 
