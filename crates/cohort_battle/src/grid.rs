@@ -216,8 +216,31 @@ impl SpatialGrid {
         dx.max(dy)
     }
 
+    /// The last ring that can hold a point within `distance`: a point that far lies at
+    /// most `ceil(distance / cell_size)` cells from the searcher's cell on either axis.
     fn max_ring(&self, distance: f32) -> usize {
-        ((distance / self.cell_size).ceil() as usize + 1).min(self.columns.max(self.rows))
+        ((distance / self.cell_size).ceil() as usize).min(self.columns.max(self.rows))
+    }
+
+    /// How far `from` is from any of `team`'s cells outside the square of rings up to
+    /// `ring`: infinite once the square covers every cell the team occupies.
+    fn clearance(&self, team: usize, from: Vec2, (cx, cy): (usize, usize), ring: usize) -> f32 {
+        let [min_x, min_y, max_x, max_y] = self.team_cells[team];
+        let size = self.cell_size;
+        let mut clearance = f32::INFINITY;
+        if cx.saturating_sub(ring) > min_x {
+            clearance = clearance.min(from.x - (cx - ring) as f32 * size);
+        }
+        if cx + ring < max_x {
+            clearance = clearance.min((cx + ring + 1) as f32 * size - from.x);
+        }
+        if cy.saturating_sub(ring) > min_y {
+            clearance = clearance.min(from.y - (cy - ring) as f32 * size);
+        }
+        if cy + ring < max_y {
+            clearance = clearance.min((cy + ring + 1) as f32 * size - from.y);
+        }
+        clearance.max(0.0)
     }
 
     /// The nearest unit of any team but `team` within `max_distance` of `from`; ties go to
@@ -261,9 +284,10 @@ impl SpatialGrid {
                     }
                 }
             });
-            // Cells in the next ring lie at least `ring` cells away from `from`.
-            let reach = ring as f32 * self.cell_size;
-            if best.is_some_and(|(distance, _)| distance <= reach * reach) {
+            let clearance = self.clearance(team, from, center, ring);
+            if clearance.is_infinite()
+                || best.is_some_and(|(distance, _)| distance <= clearance * clearance)
+            {
                 break;
             }
         }
@@ -281,16 +305,18 @@ impl SpatialGrid {
         if team >= self.teams {
             return;
         }
-        let center = self.cell_coords(from);
+        let [min_x, min_y, max_x, max_y] = self.team_cells[team];
+        let (low_x, low_y) = self.cell_coords(from - Vec2::splat(radius));
+        let (high_x, high_y) = self.cell_coords(from + Vec2::splat(radius));
         let limit = radius * radius;
-        for ring in self.rings_to_team(team, center)..=self.max_ring(radius) {
-            self.for_each_bucket_in_ring(team, center, ring, |bucket| {
-                for entry in bucket {
+        for y in low_y.max(min_y)..=high_y.min(max_y) {
+            for x in low_x.max(min_x)..=high_x.min(max_x) {
+                for entry in self.bucket(team, x, y) {
                     if from.distance_squared(entry.position) <= limit {
                         visit(entry);
                     }
                 }
-            });
+            }
         }
     }
 }

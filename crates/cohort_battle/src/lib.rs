@@ -10,7 +10,7 @@
 //! and an outcome when one team is left or the tick limit comes.
 //!
 //! Every parallel writer stages into per-thread buffers that are merged by [`SimId`]
-//! (cohort_sim's stable id), and health is kept in whole hundredths of a point, so the
+//! (`cohort_sim`'s stable id), and health is kept in whole hundredths of a point, so the
 //! same scenario and seed end in the same [`world_hash`](cohort_sim::world_hash) on any
 //! number of threads.
 //!

@@ -16,7 +16,7 @@ use crate::{AttackCooldown, Position, SupportCooldown, Target, Team, UnitKind};
 pub struct BattleScenario(pub LoadedScenario);
 
 /// Salt of the random stream that places scattered units.
-const SCATTER_SALT: u64 = 0x5CA7_7E2;
+const SCATTER_SALT: u64 = 0x05CA_77E2;
 
 /// Spawns every team of the [`BattleScenario`] in its formation, allocating [`SimId`]s in
 /// file order: team by team, unit entry by unit entry.

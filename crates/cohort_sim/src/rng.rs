@@ -70,7 +70,7 @@ impl TickRng {
 
     /// An integer in `[0, bound)`; `0` when `bound` is `0`.
     pub fn below(&mut self, bound: u32) -> u32 {
-        ((self.next_u64() >> 32) * u64::from(bound) >> 32) as u32
+        (((self.next_u64() >> 32) * u64::from(bound)) >> 32) as u32
     }
 
     /// `true` with probability `p` (clamped to `[0, 1]`).

@@ -10,7 +10,7 @@ use crate::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, Unit
 const SUPPORT_RETRY_TICKS: u32 = 4;
 
 /// Salt of the random stream that varies attack damage.
-const DAMAGE_SALT: u64 = 0xDA3A_6E;
+const DAMAGE_SALT: u64 = 0x00DA_3A6E;
 
 /// Moves each unit toward its target until it is within reach, or toward the enemy army
 /// when it has no target, staying inside the map.

@@ -7,7 +7,7 @@ use crate::{Position, Target, Team, UnitKind};
 
 /// A unit with a living target looks again for a nearer one every this many ticks,
 /// staggered by id so each tick does an even share of the searches.
-pub const RETARGET_INTERVAL: u64 = 8;
+pub const RETARGET_INTERVAL: u64 = 16;
 
 /// Points each unit at the nearest enemy in sight, or at the nearest enemy army.
 ///
