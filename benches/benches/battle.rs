@@ -10,7 +10,10 @@
 //! cargo bench -p cohort_benches --bench battle
 //! ```
 
-#![allow(missing_docs, reason = "criterion_group! generates an undocumented function")]
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented function"
+)]
 
 use std::path::Path;
 use std::time::{Duration, Instant};

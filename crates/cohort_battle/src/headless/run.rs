@@ -28,13 +28,22 @@ pub enum RunError {
     Options(String),
     /// The report could not be written.
     Report(String),
+    /// The simulation stopped running ticks before the battle ended (at this tick).
+    Stalled(u64),
 }
+
+/// Updates in a row that may run no tick before the runner gives up instead of hanging.
+const MAX_IDLE_UPDATES: u32 = 1_000;
 
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RunError::Load(error) => write!(f, "{error}"),
             RunError::Options(message) | RunError::Report(message) => f.write_str(message),
+            RunError::Stalled(tick) => write!(
+                f,
+                "the simulation stopped advancing at tick {tick} before the battle ended"
+            ),
         }
     }
 }
@@ -127,6 +136,7 @@ pub fn run_battle(
     let mut app = build_battle_app(scenario, args.threads);
 
     let mut tick_ms = Vec::with_capacity(limit.min(1 << 20) as usize);
+    let mut idle_updates = 0;
     let started = Instant::now();
     while app.world().resource::<BattleStatus>().outcome.is_none() {
         app.update();
@@ -134,6 +144,12 @@ pub fn run_battle(
         let timing = world.resource::<SimTickTiming>();
         if timing.ticks_last_run > 0 {
             tick_ms.push(timing.last.as_secs_f64() * 1000.0);
+            idle_updates = 0;
+        } else {
+            idle_updates += 1;
+            if idle_updates > MAX_IDLE_UPDATES {
+                return Err(RunError::Stalled(world.resource::<SimTick>().get()));
+            }
         }
         progress(Progress {
             tick: world.resource::<SimTick>().get(),
