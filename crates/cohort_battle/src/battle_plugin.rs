@@ -12,13 +12,14 @@ use crate::grid::SpatialGrid;
 use crate::health::Health;
 use crate::hits::HitQueue;
 use crate::outcome::{BattleLedger, BattleStatus};
+use crate::rules::BattleRules;
 use crate::spawn::{BattleScenario, spawn_battle};
 use crate::systems::{
     apply_hits, attack_targets, choose_targets, despawn_dead, move_units, rebuild_spatial_grid,
     recompute_stats, support_allies, tick_effects, update_battle_status,
 };
-use crate::unit_types::{BattleRules, UnitTypes};
-use crate::{AttackCooldown, Position, Team};
+use crate::unit_types::UnitTypes;
+use crate::{AttackCooldown, Position, SupportCooldown, Team};
 
 /// Runs a battle from a loaded scenario.
 ///
@@ -99,6 +100,7 @@ impl Plugin for BattlePlugin {
             .hash_component::<Health>()
             .hash_component::<ActiveEffects>()
             .hash_component::<AttackCooldown>()
+            .hash_component::<SupportCooldown>()
             .add_systems(Startup, spawn_battle)
             .add_systems(
                 SimSchedule,

@@ -62,6 +62,12 @@ impl HashState for AttackCooldown {
     }
 }
 
+impl HashState for SupportCooldown {
+    fn hash_state(&self, hasher: &mut StateHasher) {
+        self.0.hash_state(hasher);
+    }
+}
+
 impl HashState for Team {
     fn hash_state(&self, hasher: &mut StateHasher) {
         self.0.hash_state(hasher);

@@ -27,6 +27,7 @@ pub mod headless;
 mod health;
 mod hits;
 mod outcome;
+mod rules;
 mod spawn;
 pub mod systems;
 mod unit_types;
@@ -39,8 +40,9 @@ pub use grid::{GridEntry, SpatialGrid};
 pub use health::{HP_PER_POINT, Health, Hp, hp_from_points, hp_to_points};
 pub use hits::{Hit, HitKind, HitQueue};
 pub use outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
+pub use rules::BattleRules;
 pub use spawn::{BattleScenario, spawn_battle};
-pub use unit_types::{BattleRules, UnitTypes};
+pub use unit_types::UnitTypes;
 
 /// What users of the battle type.
 pub mod prelude {

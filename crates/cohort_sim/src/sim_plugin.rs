@@ -3,7 +3,7 @@
 use core::time::Duration;
 use std::time::Instant;
 
-use bevy::app::{App, FixedUpdate, Plugin};
+use bevy::app::{App, First, FixedUpdate, Plugin};
 use bevy::ecs::intern::Interned;
 use bevy::ecs::prelude::*;
 use bevy::ecs::schedule::{MultiThreadedExecutor, ScheduleLabel};
@@ -141,7 +141,11 @@ impl Plugin for SimPlugin {
 
         let tick = Duration::from_secs_f64(1.0 / tick_rate);
         if self.driver == FixedUpdate.intern() {
-            app.insert_resource(Time::<Fixed>::from_duration(tick));
+            app.insert_resource(Time::<Fixed>::from_duration(tick))
+                .add_systems(
+                    First,
+                    sync_fixed_timestep.run_if(resource_changed::<SimConfig>),
+                );
         }
         if let Some(ticks) = self.fast_forward {
             app.insert_resource(TimeUpdateStrategy::FixedTimesteps(ticks));
@@ -155,7 +159,8 @@ impl Plugin for SimPlugin {
 /// Runtime settings of the simulation.
 #[derive(Resource, Debug, Clone, PartialEq)]
 pub struct SimConfig {
-    /// Ticks per second of game time, as set by [`SimPlugin::tick_rate`].
+    /// Ticks per second of game time, first from [`SimPlugin::tick_rate`]. With the
+    /// default [`FixedUpdate`] driver a change here also changes `Time<Fixed>`'s timestep.
     pub tick_rate: f64,
     /// While `true`, the driver runs no ticks (the battle sets it when it ends).
     pub paused: bool,
@@ -223,6 +228,21 @@ pub fn run_sim_schedule(world: &mut World) {
         ran += 1;
     }
     world.resource_mut::<SimTickTiming>().ticks_last_run = ran;
+}
+
+/// Keeps `Time<Fixed>`'s timestep at [`SimConfig::tick_rate`] when the config changes.
+fn sync_fixed_timestep(config: Res<SimConfig>, mut fixed: ResMut<Time<Fixed>>) {
+    if TICK_RATE_RANGE.contains(&config.tick_rate) {
+        let tick = Duration::from_secs_f64(1.0 / config.tick_rate);
+        if fixed.timestep() != tick {
+            fixed.set_timestep(tick);
+        }
+    } else {
+        warn!(
+            "cohort: SimConfig tick_rate {} is outside {:?}; keeping the current timestep",
+            config.tick_rate, TICK_RATE_RANGE
+        );
+    }
 }
 
 /// Headless helpers on [`App`].
@@ -363,6 +383,21 @@ mod tests {
         app.update();
         assert_eq!(app.world().resource::<SimTick>().get(), 6);
         assert_eq!(app.world().resource::<SimTickTiming>().ticks_last_run, 3);
+    }
+
+    #[test]
+    fn changing_the_tick_rate_changes_the_fixed_timestep() {
+        let mut app = test_app(SimPlugin::default().fast_forward(1));
+        app.run_sim_ticks(1);
+        let timestep = |app: &App| app.world().resource::<Time<Fixed>>().timestep();
+        assert_eq!(timestep(&app), Duration::from_secs_f64(1.0 / 30.0));
+        app.world_mut().resource_mut::<SimConfig>().tick_rate = 60.0;
+        assert_eq!(app.run_sim_ticks(2), 2);
+        assert_eq!(timestep(&app), Duration::from_secs_f64(1.0 / 60.0));
+        assert_eq!(
+            app.world().resource::<SimConfig>().tick_seconds(),
+            1.0 / 60.0
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::report::{EndReport, LedgerReport, RunReport, TickTimes};
 use crate::BattlePlugin;
 use crate::data::{LoadError, LoadedScenario, load_scenario};
 use crate::outcome::{BattleLedger, BattleStatus, EndReason};
-use crate::unit_types::BattleRules;
+use crate::rules::BattleRules;
 
 /// Why a run could not start or finish. `Display` gives one line.
 #[derive(Debug)]

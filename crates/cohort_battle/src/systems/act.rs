@@ -3,7 +3,8 @@ use cohort_sim::{SimId, SimRng, SimTick};
 
 use crate::grid::SpatialGrid;
 use crate::hits::{Hit, HitKind, HitQueue};
-use crate::unit_types::{BattleRules, UnitTypes};
+use crate::rules::BattleRules;
+use crate::unit_types::UnitTypes;
 use crate::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, UnitKind};
 
 /// Ticks a support unit waits before looking again when no ally in reach was wounded.

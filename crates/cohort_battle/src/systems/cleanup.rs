@@ -4,7 +4,7 @@ use cohort_sim::{SimConfig, SimTick};
 use crate::Team;
 use crate::health::Health;
 use crate::outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
-use crate::unit_types::BattleRules;
+use crate::rules::BattleRules;
 
 /// Despawns every unit at zero health and counts the deaths per team.
 pub fn despawn_dead(

@@ -2,7 +2,8 @@ use bevy::ecs::prelude::*;
 use cohort_sim::{SimId, SimTick};
 
 use crate::grid::SpatialGrid;
-use crate::unit_types::{BattleRules, UnitTypes};
+use crate::rules::BattleRules;
+use crate::unit_types::UnitTypes;
 use crate::{Position, Target, Team, UnitKind};
 
 /// A unit with a living target looks again for a nearer one every this many ticks,
