@@ -8,6 +8,9 @@
 //! |---|---|---|
 //! | [`SimPlugin`] | [`cohort_sim`] | `SimSchedule` with chained `SimSystems` phases, run from `FixedUpdate` at a tick rate (30 Hz by default) or fast-forwarded; `SimTick`, `SimRng`, `SimId` and the `world_hash` |
 //!
+//! [`cohort_alloc`] is not a plugin: its `CountingAllocator` is installed with one
+//! `#[global_allocator]` line in your `main` and counts every heap operation per thread.
+//!
 //! [`CohortPlugins`] adds them all:
 //!
 //! ```
@@ -37,6 +40,7 @@
 
 use bevy::app::{PluginGroup, PluginGroupBuilder};
 
+pub use cohort_alloc;
 pub use cohort_sim;
 pub use cohort_sim::SimPlugin;
 
