@@ -45,6 +45,7 @@
 //! println!("world hash {}", format_world_hash(world_hash(app.world_mut())));
 //! ```
 
+pub mod data;
 mod hash;
 mod rng;
 mod schedule;
@@ -55,8 +56,8 @@ pub use hash::{HashState, StateHasher};
 pub use rng::{SimRng, TickRng};
 pub use schedule::{SimSchedule, SimSystems};
 pub use sim_plugin::{
-    SimAppExt, SimConfig, SimPlugin, SimTick, SimTickTiming, TICK_RATE_RANGE, finish_plugins,
-    run_sim_schedule,
+    SimAppExt, SimConfig, SimPlugin, SimTick, SimTickTiming, TICK_HISTORY, TICK_RATE_RANGE,
+    finish_plugins, run_sim_schedule,
 };
 pub use world_hash::{
     SimHashAppExt, SimHashRegistry, SimId, SimIdAllocator, format_world_hash, world_hash,

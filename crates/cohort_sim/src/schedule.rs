@@ -36,4 +36,15 @@ impl SimSystems {
         SimSystems::Resolve,
         SimSystems::Cleanup,
     ];
+
+    /// The phase's name, as reports and budgets spell it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SimSystems::Sense => "Sense",
+            SimSystems::Decide => "Decide",
+            SimSystems::Act => "Act",
+            SimSystems::Resolve => "Resolve",
+            SimSystems::Cleanup => "Cleanup",
+        }
+    }
 }

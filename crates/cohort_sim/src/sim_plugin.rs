@@ -201,12 +201,49 @@ impl SimTick {
 }
 
 /// Wall-clock time of the most recent ticks, measured around each run of [`SimSchedule`].
-#[derive(Resource, Debug, Default, Clone, Copy)]
+#[derive(Resource, Debug, Clone, Copy)]
 pub struct SimTickTiming {
     /// How long the last tick took.
     pub last: Duration,
     /// How many ticks the last run of the driver schedule ran.
     pub ticks_last_run: u32,
+    /// Ticks timed since the start; tick `n`'s time is `recent[n % TICK_HISTORY]` while
+    /// `n + TICK_HISTORY > ticks_timed`, so a reader that keeps up loses nothing.
+    pub ticks_timed: u64,
+    /// The last [`TICK_HISTORY`] tick times, as a ring (see `ticks_timed`).
+    pub recent: [Duration; TICK_HISTORY],
+}
+
+/// How many tick times [`SimTickTiming`] keeps: more than a fast-forwarding frame runs.
+pub const TICK_HISTORY: usize = 256;
+
+impl Default for SimTickTiming {
+    fn default() -> Self {
+        Self {
+            last: Duration::ZERO,
+            ticks_last_run: 0,
+            ticks_timed: 0,
+            recent: [Duration::ZERO; TICK_HISTORY],
+        }
+    }
+}
+
+impl SimTickTiming {
+    fn record(&mut self, elapsed: Duration) {
+        self.last = elapsed;
+        self.recent[(self.ticks_timed % TICK_HISTORY as u64) as usize] = elapsed;
+        self.ticks_timed += 1;
+    }
+
+    /// The times of ticks `from..ticks_timed` that are still in the ring, oldest first, and
+    /// how many older ones were overwritten before being read.
+    pub fn since(&self, from: u64) -> (impl Iterator<Item = Duration> + '_, u64) {
+        let oldest_kept = self.ticks_timed.saturating_sub(TICK_HISTORY as u64);
+        let start = from.max(oldest_kept);
+        let times = (start..self.ticks_timed)
+            .map(|tick| self.recent[(tick % TICK_HISTORY as u64) as usize]);
+        (times, start - from.min(start))
+    }
 }
 
 /// Runs [`SimSchedule`] `SimConfig::ticks_per_run` times unless paused or at
@@ -224,7 +261,7 @@ pub fn run_sim_schedule(world: &mut World) {
         world.run_schedule(SimSchedule);
         let elapsed = start.elapsed();
         world.resource_mut::<SimTick>().0 += 1;
-        world.resource_mut::<SimTickTiming>().last = elapsed;
+        world.resource_mut::<SimTickTiming>().record(elapsed);
         ran += 1;
     }
     world.resource_mut::<SimTickTiming>().ticks_last_run = ran;

@@ -1,13 +1,10 @@
 //! Data files: unit types and scenarios in RON, loaded and validated.
 
-mod load_error;
-mod ron_file;
 mod scenario;
 mod unit_type;
 mod validate;
 
-pub use load_error::LoadError;
-pub use ron_file::{MAX_FILE_BYTES, read_ron_file};
+pub use cohort_sim::data::{LoadError, MAX_FILE_BYTES, read_ron_file};
 pub use scenario::{
     Formation, LoadedScenario, MAX_UNITS, MapSize, Scenario, ScenarioUnits, TeamSpec, load_scenario,
 };

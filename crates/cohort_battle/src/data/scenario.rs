@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::LoadError;
-use super::ron_file::read_ron_file;
+use super::read_ron_file;
 use super::unit_type::{UnitType, load_unit_types};
 use super::validate::{count_in, number_above, number_in};
 

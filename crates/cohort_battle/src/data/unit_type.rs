@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::LoadError;
-use super::ron_file::read_ron_file;
+use super::read_ron_file;
 use super::validate::{number_above, number_in};
 use crate::effects::{Effect, EffectKind};
 use crate::health::{Hp, hp_from_points};

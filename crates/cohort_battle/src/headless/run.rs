@@ -7,6 +7,7 @@ use std::time::Instant;
 use bevy::MinimalPlugins;
 use bevy::app::{App, PluginGroup, TaskPoolOptions, TaskPoolPlugin};
 use bevy::tasks::ComputeTaskPool;
+use cohort_profiler::ProfilerPlugin;
 use cohort_sim::{
     SimPlugin, SimTick, SimTickTiming, finish_plugins, format_world_hash, world_hash,
 };
@@ -100,6 +101,23 @@ pub fn task_pool_options(compute_threads: usize) -> TaskPoolOptions {
 /// `threads` compute threads (one per core when `None`). Bevy's task pools are global: the
 /// first app in a process fixes their size.
 pub fn build_battle_app(scenario: LoadedScenario, threads: Option<usize>) -> App {
+    build_app(scenario, threads, None)
+}
+
+/// [`build_battle_app`] with the profiler measuring every system.
+pub fn build_profiled_battle_app(
+    scenario: LoadedScenario,
+    threads: Option<usize>,
+    profiler: ProfilerPlugin,
+) -> App {
+    build_app(scenario, threads, Some(profiler))
+}
+
+fn build_app(
+    scenario: LoadedScenario,
+    threads: Option<usize>,
+    profiler: Option<ProfilerPlugin>,
+) -> App {
     let mut app = App::new();
     let threads = threads.unwrap_or_else(bevy::tasks::available_parallelism);
     let task_pools = TaskPoolPlugin {
@@ -114,6 +132,9 @@ pub fn build_battle_app(scenario: LoadedScenario, threads: Option<usize>) -> App
                 .fast_forward(1),
             BattlePlugin::new(scenario),
         ));
+    if let Some(profiler) = profiler {
+        app.add_plugins(profiler);
+    }
     finish_plugins(&mut app);
     app
 }

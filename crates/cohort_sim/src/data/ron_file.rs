@@ -21,7 +21,7 @@ pub fn read_ron_file<T: DeserializeOwned>(path: &Path) -> Result<T, LoadError> {
     parse_ron(path, &text)
 }
 
-pub(crate) fn read_text(path: &Path) -> Result<String, LoadError> {
+fn read_text(path: &Path) -> Result<String, LoadError> {
     let metadata = std::fs::metadata(path).map_err(|error| {
         LoadError::new(path, format!("cannot read the file: {}", io_reason(&error)))
     })?;
@@ -56,8 +56,12 @@ fn io_reason(error: &std::io::Error) -> String {
     }
 }
 
-pub(crate) fn parse_ron<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, LoadError> {
-    let options = ron::Options::default().with_recursion_limit(MAX_NESTING);
+/// Parses `text` (the contents of `path`) as RON into `T`; errors name `path`.
+pub fn parse_ron<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, LoadError> {
+    // `implicit_some`: optional fields read `ms: 2.0`, not `ms: Some(2.0)`.
+    let options = ron::Options::default()
+        .with_recursion_limit(MAX_NESTING)
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let mut deserializer = ron::Deserializer::from_str_with_options(text, &options)
         .map_err(|error| spanned(path, None, error, text))?;
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {

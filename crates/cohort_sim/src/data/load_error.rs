@@ -1,9 +1,9 @@
-//! Errors from loading scenario and unit files, each naming the file and what to fix.
+//! Errors from loading RON data files (scenarios, unit types, budgets), each naming the file and what to fix.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Why a scenario or unit file could not be used. Its `Display` is one line that names the
+/// Why a data file could not be used. Its `Display` is one line that names the
 /// file, the place in it (RON's line and column, or the field's path) and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadError {
@@ -18,7 +18,8 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn new(path: &Path, message: impl Into<String>) -> Self {
+    /// An error about the whole file.
+    pub fn new(path: &Path, message: impl Into<String>) -> Self {
         Self {
             path: path.to_path_buf(),
             position: None,
@@ -27,11 +28,8 @@ impl LoadError {
         }
     }
 
-    pub(crate) fn at_field(
-        path: &Path,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    /// An error about one field, named by its path (`teams[1].units[0].count`).
+    pub fn at_field(path: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: Some(field.into()),
             ..Self::new(path, message)

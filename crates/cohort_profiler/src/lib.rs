@@ -1,0 +1,78 @@
+//! Where each frame's time and heap allocations go, system by system.
+//!
+//! [`ProfilerPlugin`] wraps every system of every schedule (Bevy's included, and systems
+//! added at run time) in a stopwatch and an allocation counter, and at the end of each
+//! frame rolls the figures into the [`Profiler`] resource:
+//!
+//! - per system: runs, time per run (mean, p95, max), allocations and bytes per run;
+//! - per frame and per simulation tick over a rolling window: p50/p95/p99/max, FPS, 1% low;
+//! - hitches (frames over `hitch_factor` × the median) with the slowest one's breakdown;
+//! - the allocation floor: what Bevy's executors and schedule runners allocate by
+//!   themselves, apart from what systems allocate;
+//! - budgets per system, per `SimSystems` phase and per frame, from `assets/budgets.ron`.
+//!
+//! Allocation figures need [`cohort_alloc::CountingAllocator`] as the global allocator.
+//!
+//! ```
+//! use bevy::prelude::*;
+//! use cohort_alloc::CountingAllocator;
+//! use cohort_profiler::{Profiler, ProfilerPlugin};
+//!
+//! #[global_allocator]
+//! static ALLOCATOR: CountingAllocator = CountingAllocator::system();
+//!
+//! fn make_names(mut names: Local<Vec<String>>) {
+//!     names.clear();
+//!     names.push("a".repeat(3));
+//! }
+//!
+//! let mut app = App::new();
+//! app.add_plugins((MinimalPlugins, ProfilerPlugin::default()))
+//!     .add_systems(Update, make_names);
+//! for _ in 0..5 {
+//!     app.update();
+//! }
+//! let profiler = app.world().resource::<Profiler>();
+//! let names = profiler
+//!     .systems()
+//!     .iter()
+//!     .find(|system| system.identity().name.ends_with("make_names"))
+//!     .unwrap();
+//! assert_eq!(names.total.runs, 4, "the first frame only starts the clock");
+//! assert_eq!(names.total.allocations_per_run(), 1.0, "one String per run");
+//! ```
+
+mod attach;
+mod budgets;
+mod cell;
+mod config;
+mod diff;
+mod export;
+mod floor;
+mod histogram;
+mod hitch;
+mod plugin;
+mod profiler;
+mod records;
+mod report;
+mod ring;
+mod series;
+mod shared;
+mod testing;
+mod wrap;
+
+pub use budgets::{Budget, BudgetRecord, BudgetTarget, Budgets};
+pub use cell::SystemIdentity;
+pub use config::ProfilerConfig;
+pub use diff::{ComparedSystem, DiffThresholds, Regression, ReportDiff, diff_reports, systems_of};
+pub use export::{Export, ExportScope, frames_csv, systems_csv};
+pub use floor::ParIterFloor;
+pub use hitch::HitchSnapshot;
+pub use plugin::{ProfilerPlugin, ProfilerSystems};
+pub(crate) use profiler::ProfilerHandle;
+pub use profiler::{Profiler, RunTotals};
+pub use records::{FrameRecord, SystemProfile, SystemTotals};
+pub use report::{AllocationReport, HitchReport, ProfileReport, SystemRow, WindowSystemRow};
+pub use ring::Ring;
+pub use series::{SeriesStats, nearest_rank};
+pub use testing::{Offender, SteadyState, SteadyStateError};
