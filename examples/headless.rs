@@ -11,7 +11,12 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use cohort_alloc::CountingAllocator;
 use cohort_battle::headless::{Command, Progress, USAGE, parse_args, run_battle};
+
+/// Counts every allocation, so the report can say which system made it.
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::system();
 
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {

@@ -59,6 +59,8 @@ mod ring;
 mod series;
 mod shared;
 mod testing;
+#[cfg(feature = "tracy")]
+mod tracy;
 mod wrap;
 
 pub use budgets::{Budget, BudgetRecord, BudgetTarget, Budgets};

@@ -98,6 +98,8 @@ impl Plugin for ProfilerPlugin {
                 )
                     .chain(),
             );
+        #[cfg(feature = "tracy")]
+        crate::tracy::add_tracy(app);
     }
 
     fn finish(&self, app: &mut App) {

@@ -18,6 +18,9 @@ Options:
   --threads N       threads that run systems and par_iter [default: one per core]
   --seed N          seed of the battle's randomness [default: the scenario's]
   --report PATH     write a JSON report to PATH
+  --csv PATH        write the per-system table as CSV to PATH, and the per-frame
+                    series next to it (PATH with .frames.csv)
+  --budgets PATH    time and allocation budgets [default: assets/budgets.ron]
   --no-progress     never draw the progress bar
   -h, --help        print this help
 ";
@@ -42,6 +45,10 @@ pub struct HeadlessArgs {
     pub seed: Option<u64>,
     /// Where to write the JSON report.
     pub report: Option<PathBuf>,
+    /// Where to write the per-system CSV (the per-frame CSV goes beside it).
+    pub csv: Option<PathBuf>,
+    /// The budgets file; a missing default file means no budgets.
+    pub budgets: PathBuf,
     /// Draw a progress bar when the output is a terminal.
     pub progress: bool,
 }
@@ -55,6 +62,8 @@ impl Default for HeadlessArgs {
             threads: None,
             seed: None,
             report: None,
+            csv: None,
+            budgets: PathBuf::from("assets/budgets.ron"),
             progress: true,
         }
     }
@@ -92,6 +101,8 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
             "--no-progress" => parsed.progress = false,
             "--scenario" => parsed.scenario = PathBuf::from(value("--scenario")?),
             "--report" => parsed.report = Some(PathBuf::from(value("--report")?)),
+            "--csv" => parsed.csv = Some(PathBuf::from(value("--csv")?)),
+            "--budgets" => parsed.budgets = PathBuf::from(value("--budgets")?),
             "--units" => parsed.units = Some(number("--units", &value("--units")?, 1, MAX_UNITS)?),
             "--ticks" => parsed.ticks = Some(number("--ticks", &value("--ticks")?, 1, MAX_TICKS)?),
             "--threads" => {

@@ -1,5 +1,6 @@
 //! The runner's JSON report.
 
+use cohort_profiler::{AllocationReport, BudgetRecord, SeriesStats, SystemRow};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -120,6 +121,18 @@ pub struct RunReport {
     pub wall_seconds: f64,
     /// The battle's books.
     pub ledger: LedgerReport,
+    /// Frame times over the profiler's rolling window.
+    pub frame_ms: SeriesStats,
+    /// Allocations per tick in steady state: all, Bevy's floor, and above it.
+    pub allocations: AllocationReport,
+    /// Every system that ran (Bevy's and cohort's), by total time, slowest first.
+    pub systems: Vec<SystemRow>,
+    /// Frames slower than twice the median.
+    pub hitches: u64,
+    /// Budget violations of every kind.
+    pub budget_violations: u64,
+    /// Broken budgets, most often broken first.
+    pub worst_offenders: Vec<BudgetRecord>,
 }
 
 impl RunReport {
@@ -138,9 +151,19 @@ impl RunReport {
             _ => format!("undecided at the tick limit of {} ticks", self.ticks),
         };
         let t = &self.tick_ms;
+        let a = &self.allocations;
+        let slowest: Vec<String> = self
+            .systems
+            .iter()
+            .filter(|system| !system.runs_schedules)
+            .take(3)
+            .map(|system| format!("{} {:.0} us", short_name(&system.name), system.mean_us))
+            .collect();
         format!(
             "{}: {} units, {} threads, seed {}\n{ending}; survivors: {}\n\
              tick {:.3} ms mean, {:.3} p50, {:.3} p95, {:.3} p99, {:.3} max; {:.0} ticks/s\n\
+             slowest systems: {}\n\
+             allocations per tick {:.1}: floor {:.1}, by systems {:.1}; {} hitches, {} budget violations\n\
              world hash {}",
             self.scenario,
             self.units,
@@ -153,7 +176,22 @@ impl RunReport {
             t.p99,
             t.max,
             self.ticks_per_second,
+            slowest.join(", "),
+            a.per_tick_steady,
+            a.floor_per_tick,
+            a.above_floor_per_tick,
+            self.hitches,
+            self.budget_violations,
             self.world_hash,
         )
+    }
+}
+
+/// `cohort_battle::systems::act::attack` as `act::attack`.
+fn short_name(name: &str) -> &str {
+    let mut cuts = name.rmatch_indices("::").map(|(at, _)| at);
+    match (cuts.next(), cuts.next()) {
+        (Some(_), Some(second)) => &name[second + 2..],
+        _ => name,
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use bevy::MinimalPlugins;
 use bevy::app::{App, PluginGroup, TaskPoolOptions, TaskPoolPlugin};
 use bevy::tasks::ComputeTaskPool;
-use cohort_profiler::ProfilerPlugin;
+use cohort_profiler::{ExportScope, Profiler, ProfilerPlugin};
 use cohort_sim::{
     SimPlugin, SimTick, SimTickTiming, finish_plugins, format_world_hash, world_hash,
 };
@@ -146,15 +146,21 @@ pub fn run_battle(
     mut progress: impl FnMut(Progress),
 ) -> Result<RunReport, RunError> {
     let scenario = prepare_scenario(args)?;
-    if let Some(path) = &args.report {
-        check_report_path(path)?;
+    for (flag, path) in [("--report", &args.report), ("--csv", &args.csv)] {
+        if let Some(path) = path {
+            check_report_path(flag, path)?;
+        }
     }
     let units = scenario.total_units();
     let limit = scenario.scenario.tick_limit;
     let seed = scenario.scenario.seed;
     let name = scenario.scenario.name.clone();
     let scenario_path = scenario.path.display().to_string();
-    let mut app = build_battle_app(scenario, args.threads);
+    let mut profiler = ProfilerPlugin::default().warmup_frames(warmup_frames(limit));
+    if args.budgets.is_file() || args.budgets != HeadlessArgs::default().budgets {
+        profiler = profiler.budgets_file(&args.budgets);
+    }
+    let mut app = build_profiled_battle_app(scenario, args.threads, profiler);
 
     let mut tick_ms = Vec::with_capacity(limit.min(1 << 20) as usize);
     let mut idle_updates = 0;
@@ -182,6 +188,10 @@ pub fn run_battle(
 
     let hash = format_world_hash(world_hash(app.world_mut()));
     let world = app.world();
+    let profile = world.resource::<Profiler>().report();
+    if let Some(path) = &args.csv {
+        write_csv(world.resource::<Profiler>(), path)?;
+    }
     let status = world.resource::<BattleStatus>();
     let rules = world.resource::<BattleRules>();
     let outcome = status
@@ -213,6 +223,12 @@ pub fn run_battle(
         tick_ms: TickTimes::from_millis(&mut tick_ms),
         wall_seconds,
         ledger: LedgerReport::from(world.resource::<BattleLedger>()),
+        frame_ms: profile.frames,
+        allocations: profile.allocations,
+        systems: profile.systems,
+        hitches: profile.hitches,
+        budget_violations: profile.budget_violations,
+        worst_offenders: profile.worst_offenders,
     };
     if let Some(path) = &args.report {
         write_report(path, &report)?;
@@ -220,11 +236,27 @@ pub fn run_battle(
     Ok(report)
 }
 
+/// Frames before the profiler calls it steady state: a tenth of the run, at most 60.
+fn warmup_frames(tick_limit: u64) -> u64 {
+    (tick_limit / 10).min(60)
+}
+
+/// The per-system table to `path`, the whole run's frames beside it (`x.csv` gives
+/// `x.frames.csv`).
+fn write_csv(profiler: &Profiler, path: &Path) -> Result<(), RunError> {
+    let frames = path.with_extension("frames.csv");
+    profiler
+        .write_csv(ExportScope::Run, path, &frames)
+        .map_err(|error| {
+            RunError::Report(format!("--csv {}: cannot write: {error}", path.display()))
+        })
+}
+
 /// Fails early, before a long run, when the report cannot be written where asked.
-fn check_report_path(path: &Path) -> Result<(), RunError> {
+fn check_report_path(flag: &str, path: &Path) -> Result<(), RunError> {
     if path.is_dir() {
         return Err(RunError::Report(format!(
-            "--report {}: is a directory; give a file name",
+            "{flag} {}: is a directory; give a file name",
             path.display()
         )));
     }
@@ -235,7 +267,7 @@ fn check_report_path(path: &Path) -> Result<(), RunError> {
         && !parent.is_dir()
     {
         return Err(RunError::Report(format!(
-            "--report {}: the directory {} does not exist",
+            "{flag} {}: the directory {} does not exist",
             path.display(),
             parent.display()
         )));

@@ -1,0 +1,140 @@
+//! What the profiler costs per system run: one `App::update` of an app with 200 trivial
+//! systems in `Update` (single-threaded executor, so the figure is per run, not hidden by
+//! parallelism), without the profiler, with it, and with it switched off at run time, all
+//! in one run. Built with `--features bevy_trace`, the same app also runs with Bevy's
+//! `trace` spans and a no-op tracing subscriber, the cost Bevy's own per-system spans add.
+//!
+//! ```text
+//! cargo bench -p cohort_benches --bench profiler --features bevy_trace
+//! ```
+//!
+//! Per-run overhead = (time with − time without) / runs per update (200 systems plus the
+//! dozen Bevy and profiler systems of every frame).
+
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented function"
+)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use bevy::app::{App, TaskPoolPlugin, Update};
+use bevy::ecs::schedule::ExecutorKind;
+use cohort_alloc::CountingAllocator;
+use cohort_profiler::{Profiler, ProfilerPlugin};
+use cohort_sim::finish_plugins;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::system();
+
+const SYSTEMS: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Without,
+    Profiled,
+    SwitchedOff,
+}
+
+fn app(mode: Mode) -> App {
+    let mut app = App::new();
+    app.add_plugins(TaskPoolPlugin::default());
+    for index in 0..SYSTEMS {
+        app.add_systems(Update, move || {
+            black_box(index);
+        });
+    }
+    app.edit_schedule(Update, |schedule| {
+        schedule.set_executor_kind(ExecutorKind::SingleThreaded);
+    });
+    match mode {
+        Mode::Without => {}
+        Mode::Profiled => {
+            app.add_plugins(ProfilerPlugin::default());
+        }
+        Mode::SwitchedOff => {
+            app.add_plugins(ProfilerPlugin::default().disabled());
+        }
+    }
+    finish_plugins(&mut app);
+    for _ in 0..100 {
+        app.update();
+    }
+    app
+}
+
+/// Runs per update: the 200 systems and every other system the frame runs.
+fn runs_per_update() -> u64 {
+    let mut app = app(Mode::Profiled);
+    let before: u64 = runs(&app);
+    app.update();
+    runs(&app) - before
+}
+
+fn runs(app: &App) -> u64 {
+    let profiler = app.world().resource::<Profiler>();
+    profiler
+        .systems()
+        .iter()
+        .map(|system| system.total.runs)
+        .sum()
+}
+
+fn profiler_overhead(c: &mut Criterion) {
+    println!(
+        "system runs per update with the profiler: {}",
+        runs_per_update()
+    );
+    let mut group = c.benchmark_group("update_200_systems");
+    group.measurement_time(Duration::from_secs(8));
+    for (name, mode) in [
+        ("without_profiler", Mode::Without),
+        ("profiler_on", Mode::Profiled),
+        ("profiler_switched_off", Mode::SwitchedOff),
+    ] {
+        let mut app = app(mode);
+        group.bench_function(name, |b| b.iter(|| app.update()));
+    }
+    #[cfg(feature = "bevy_trace")]
+    {
+        let dispatch = tracing::Dispatch::new(noop::NoopSubscriber);
+        tracing::dispatcher::with_default(&dispatch, || {
+            let mut app = app(Mode::Without);
+            group.bench_function("bevy_trace_noop_subscriber", |b| b.iter(|| app.update()));
+        });
+    }
+    group.finish();
+}
+
+/// A subscriber that enables every span and records nothing: the cost of Bevy's `trace`
+/// spans themselves, with no backend behind them.
+#[cfg(feature = "bevy_trace")]
+mod noop {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    pub struct NoopSubscriber;
+
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+    impl Subscriber for NoopSubscriber {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(NEXT_ID.fetch_add(1, Ordering::Relaxed))
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, _: &Event<'_>) {}
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+}
+
+criterion_group!(benches, profiler_overhead);
+criterion_main!(benches);
