@@ -77,7 +77,8 @@ fn wrap_schedule(
         let identity = SystemIdentity {
             name: inner.name().to_string(),
             schedule: schedule.clone(),
-            phase: phases.get(&key).copied(),
+            phase: phases.get(&key).map(|&index| SimSystems::ALL[index].name()),
+            phase_index: phases.get(&key).copied(),
             exclusive: inner.is_exclusive(),
         };
         let cell = Arc::new(SystemCell::new(identity));
@@ -89,9 +90,9 @@ fn wrap_schedule(
 }
 
 /// Which `SimSystems` phase each system of the graph sits in (through nested sets too).
-fn phase_of_systems(graph: &ScheduleGraph) -> HashMap<SystemKey, &'static str> {
+fn phase_of_systems(graph: &ScheduleGraph) -> HashMap<SystemKey, usize> {
     let mut phases = HashMap::default();
-    for phase in SimSystems::ALL {
+    for (index, phase) in SimSystems::ALL.into_iter().enumerate() {
         let Some(set_key) = graph.system_sets.get_key(phase.intern()) else {
             continue;
         };
@@ -103,7 +104,7 @@ fn phase_of_systems(graph: &ScheduleGraph) -> HashMap<SystemKey, &'static str> {
             {
                 match child {
                     NodeId::System(key) => {
-                        phases.entry(key).or_insert(phase.name());
+                        phases.entry(key).or_insert(index);
                     }
                     NodeId::Set(_) => stack.push(child),
                 }

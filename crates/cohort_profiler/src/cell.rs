@@ -14,6 +14,8 @@ pub struct SystemIdentity {
     pub schedule: String,
     /// The `SimSystems` phase the system belongs to, if any.
     pub phase: Option<&'static str>,
+    /// The phase's index in `SimSystems::ALL`.
+    pub phase_index: Option<usize>,
     /// Whether the system is exclusive (`&mut World`).
     pub exclusive: bool,
 }
@@ -85,12 +87,20 @@ impl SystemCell {
 
     /// Reads this frame's counters and starts the next frame at zero.
     pub(crate) fn take_frame(&self) -> FrameCounts {
+        // No writer runs now (see the type's docs): a load and a store suffice.
+        let take = |counter: &AtomicU64| {
+            let value = counter.load(Relaxed);
+            if value != 0 {
+                counter.store(0, Relaxed);
+            }
+            value
+        };
         FrameCounts {
-            runs: self.frame_runs.swap(0, Relaxed),
-            nanos: self.frame_nanos.swap(0, Relaxed),
-            max_nanos: self.frame_max_nanos.swap(0, Relaxed),
-            allocations: self.frame_allocations.swap(0, Relaxed),
-            bytes: self.frame_bytes.swap(0, Relaxed),
+            runs: take(&self.frame_runs),
+            nanos: take(&self.frame_nanos),
+            max_nanos: take(&self.frame_max_nanos),
+            allocations: take(&self.frame_allocations),
+            bytes: take(&self.frame_bytes),
         }
     }
 }

@@ -1,13 +1,17 @@
 //! Measuring what one `par_iter` allocates by itself on this machine's compute pool.
 
 use bevy::ecs::component::Component;
+use bevy::ecs::resource::Resource;
+use bevy::ecs::schedule::{MultiThreadedExecutor, Schedule};
+use bevy::ecs::system::{Query, ResMut};
 use bevy::ecs::world::World;
 use bevy::tasks::ComputeTaskPool;
 use serde::{Deserialize, Serialize};
 
 /// What Bevy's task pool allocates for one `par_iter` call (the scope, its queue and one
-/// task per batch), measured once at start-up on the live compute pool. Zero with one
-/// compute thread: `par_iter` then runs serially.
+/// task per batch), measured once at start-up on the live compute pool, from inside a
+/// system run by the multi-threaded executor, over one table. Zero with one compute
+/// thread: `par_iter` then runs serially.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct ParIterFloor {
     /// Compute threads when measured.
@@ -21,50 +25,50 @@ pub struct ParIterFloor {
 #[derive(Component)]
 struct Probe(u64);
 
-#[derive(Component)]
-struct ProbeTag<const N: usize>;
+/// Calls measured, and what they allocated.
+#[derive(Resource, Default)]
+struct Tally {
+    calls: u64,
+    total: u64,
+    max: u64,
+}
 
-/// Calls `par_iter_mut` over 8,192 entities in eight archetypes, warms up, then counts the
-/// calling thread's allocations over 64 calls. Needs the compute pool to exist.
+const WARM_UP_RUNS: u64 = 16;
+const MEASURED_RUNS: u64 = 64;
+
+fn probe(mut probes: Query<&mut Probe>, mut tally: ResMut<Tally>) {
+    let before = cohort_alloc::thread_counts().allocating_calls();
+    probes
+        .par_iter_mut()
+        .for_each(|mut probe| probe.0 = probe.0.wrapping_mul(3));
+    let made = cohort_alloc::thread_counts().allocating_calls() - before;
+    tally.calls += 1;
+    if tally.calls > WARM_UP_RUNS {
+        tally.total += made;
+        tally.max = tally.max.max(made);
+    }
+}
+
+/// Runs a system that calls `par_iter_mut` over 8,192 entities in one table, warms up,
+/// then counts the system's own allocations over 64 runs. A query over several tables
+/// spawns tasks for each table, so it can allocate a few more. Needs the compute pool.
 pub(crate) fn measure_par_iter_floor() -> ParIterFloor {
     let Some(pool) = ComputeTaskPool::try_get() else {
         return ParIterFloor::default();
     };
     let mut world = World::new();
-    for index in 0..8_192u64 {
-        let mut entity = world.spawn(Probe(index));
-        match index % 8 {
-            1 => entity.insert(ProbeTag::<1>),
-            2 => entity.insert(ProbeTag::<2>),
-            3 => entity.insert(ProbeTag::<3>),
-            4 => entity.insert(ProbeTag::<4>),
-            5 => entity.insert(ProbeTag::<5>),
-            6 => entity.insert(ProbeTag::<6>),
-            7 => entity.insert(ProbeTag::<7>),
-            _ => &mut entity,
-        };
+    world.init_resource::<Tally>();
+    world.spawn_batch((0..8_192u64).map(Probe));
+    let mut schedule = Schedule::default();
+    schedule.set_executor(MultiThreadedExecutor::new());
+    schedule.add_systems(probe);
+    for _ in 0..WARM_UP_RUNS + MEASURED_RUNS {
+        schedule.run(&mut world);
     }
-    let mut query = world.query::<&mut Probe>();
-    let mut run = |world: &mut World| {
-        query
-            .par_iter_mut(world)
-            .for_each(|mut probe| probe.0 = probe.0.wrapping_mul(3));
-    };
-    for _ in 0..16 {
-        run(&mut world);
-    }
-    const CALLS: u64 = 64;
-    let (mut total, mut max) = (0, 0);
-    for _ in 0..CALLS {
-        let before = cohort_alloc::thread_counts().allocating_calls();
-        run(&mut world);
-        let made = cohort_alloc::thread_counts().allocating_calls() - before;
-        total += made;
-        max = max.max(made);
-    }
+    let tally = world.resource::<Tally>();
     ParIterFloor {
         threads: pool.thread_num(),
-        mean: total as f64 / CALLS as f64,
-        max,
+        mean: tally.total as f64 / MEASURED_RUNS as f64,
+        max: tally.max,
     }
 }

@@ -45,6 +45,7 @@
 mod attach;
 mod budgets;
 mod cell;
+mod clock;
 mod config;
 mod diff;
 mod export;

@@ -85,6 +85,7 @@ impl Plugin for ProfilerPlugin {
             }),
             None => self.budgets.clone(),
         };
+        crate::clock::calibrate();
         let profiler = Profiler::new(self.config.clone(), &budgets);
         app.insert_resource(ProfilerHandle(Arc::clone(&profiler.shared)))
             .insert_resource(profiler)

@@ -6,7 +6,7 @@ use std::time::Instant;
 use bevy::ecs::resource::Resource;
 use bevy::ecs::world::{Mut, World};
 use cohort_alloc::AllocSnapshot;
-use cohort_sim::{SimSystems, SimTickTiming};
+use cohort_sim::SimTickTiming;
 
 use crate::budgets::{BudgetBook, BudgetRecord, Budgets};
 use crate::cell::SystemCell;
@@ -65,6 +65,9 @@ pub struct Profiler {
     phase_allocations: [u64; 5],
     hitches: u64,
     slowest_hitch: Option<HitchSnapshot>,
+    /// Room for the first hitch's breakdown, reserved as systems appear so that freezing
+    /// a hitch never allocates.
+    hitch_buffer: Vec<(usize, SystemTotals)>,
     budgets: BudgetBook,
     last_frame_end: Option<Instant>,
     last_snapshot: AllocSnapshot,
@@ -72,6 +75,15 @@ pub struct Profiler {
     frame_index: u64,
     scratch: Mutex<Vec<u64>>,
     pub(crate) par_iter_floor: ParIterFloor,
+    median: CachedMedian,
+}
+
+/// The window's median frame time, recomputed every few frames and whenever a frame might
+/// be a hitch, so most frames do not sort the window.
+#[derive(Default)]
+struct CachedMedian {
+    nanos: u64,
+    age: u32,
 }
 
 impl Profiler {
@@ -91,11 +103,13 @@ impl Profiler {
             phase_allocations: [0; 5],
             hitches: 0,
             slowest_hitch: None,
+            hitch_buffer: Vec::new(),
             last_frame_end: None,
             last_snapshot: AllocSnapshot::take(),
             ticks_seen: None,
             frame_index: 0,
             par_iter_floor: ParIterFloor::default(),
+            median: CachedMedian::default(),
         }
     }
 
@@ -254,6 +268,11 @@ impl Profiler {
             self.systems
                 .push(SystemProfile::new(cell, self.config.window));
         }
+        let buffer = match &mut self.slowest_hitch {
+            Some(hitch) => &mut hitch.systems,
+            None => &mut self.hitch_buffer,
+        };
+        buffer.reserve(self.systems.len().saturating_sub(buffer.len()));
     }
 
     fn collect_ticks(&mut self, timing: Option<&SimTickTiming>) -> u32 {
@@ -283,9 +302,7 @@ impl Profiler {
             }
             allocations += frame.allocations;
             nanos += frame.nanos;
-            if let Some(phase) = system.identity().phase
-                && let Some(index) = SimSystems::ALL.iter().position(|p| p.name() == phase)
-            {
+            if let Some(index) = system.identity().phase_index {
                 self.phase_nanos[index] += frame.nanos;
                 self.phase_allocations[index] += frame.allocations;
             }
@@ -318,13 +335,20 @@ impl Profiler {
         if self.frames.len() < MIN_FRAMES {
             return;
         }
-        let median = {
+        const MEDIAN_EVERY: u32 = 32;
+        let suspect = frame.nanos as f64 > self.config.hitch_factor * self.median.nanos as f64;
+        self.median.age += 1;
+        if suspect || self.median.age >= MEDIAN_EVERY || self.median.nanos == 0 {
             let mut scratch = self.scratch.lock().unwrap_or_else(PoisonError::into_inner);
             scratch.clear();
             scratch.extend(self.frames.iter().map(|frame| frame.nanos));
             let middle = (scratch.len() - 1) / 2;
-            *scratch.select_nth_unstable(middle).1
-        };
+            self.median = CachedMedian {
+                nanos: *scratch.select_nth_unstable(middle).1,
+                age: 0,
+            };
+        }
+        let median = self.median.nanos;
         if (frame.nanos as f64) <= self.config.hitch_factor * median as f64 {
             return;
         }
@@ -336,9 +360,11 @@ impl Profiler {
         if !replace {
             return;
         }
-        let snapshot = self
-            .slowest_hitch
-            .get_or_insert_with(HitchSnapshot::default);
+        let buffer = &mut self.hitch_buffer;
+        let snapshot = self.slowest_hitch.get_or_insert_with(|| HitchSnapshot {
+            systems: core::mem::take(buffer),
+            ..HitchSnapshot::default()
+        });
         snapshot.frame = frame;
         snapshot.median_nanos = median;
         snapshot.systems.clear();
@@ -351,7 +377,7 @@ impl Profiler {
         );
         snapshot
             .systems
-            .sort_unstable_by(|a, b| b.1.nanos.cmp(&a.1.nanos));
+            .sort_unstable_by_key(|(_, totals)| core::cmp::Reverse(totals.nanos));
     }
 
     fn check_budgets(&mut self, frame: &FrameRecord, now: Instant) {

@@ -22,8 +22,9 @@ pub struct FrameRecord {
     pub bytes: u64,
     /// Of `allocations`, those made by systems themselves (not by schedule runners).
     pub system_allocations: u64,
-    /// Of `allocations`, those made by Bevy's scheduling: executors, schedule runners
-    /// and anything outside a system. This is the allocation floor.
+    /// Of `allocations`, those made outside systems: by Bevy's executors (on whichever
+    /// thread finished the last system), by schedule runners and by the frame's own work.
+    /// This is the allocation floor.
     pub floor_allocations: u64,
     /// Live heap bytes at the frame's end.
     pub live_bytes: i64,

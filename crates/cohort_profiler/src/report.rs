@@ -71,10 +71,12 @@ pub struct AllocationReport {
     pub per_tick_steady: f64,
     /// Bytes allocated, every thread.
     pub bytes_per_tick_steady: f64,
-    /// Made by Bevy's scheduling by itself: executors, schedule runners and anything
-    /// outside a system.
+    /// Made outside systems: Bevy's executors (on every thread), schedule runners and
+    /// the frame's own work. Work a `par_iter` closure does on another thread lands here
+    /// too: it cannot be told apart from the executor's.
     pub floor_per_tick: f64,
-    /// Made by systems (a `par_iter`'s own task allocations included; see `par_iter`).
+    /// Made by systems on their own thread, a `par_iter`'s task allocations included
+    /// (see `par_iter` for what one call costs).
     pub above_floor_per_tick: f64,
     /// What one `par_iter` call allocates by itself, measured at start-up.
     pub par_iter: ParIterFloor,

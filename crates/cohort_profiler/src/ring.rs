@@ -26,7 +26,11 @@ impl<T: Copy> Ring<T> {
         } else {
             self.items[self.next] = value;
         }
-        self.next = (self.next + 1) % self.capacity;
+        // A compare, not `%`: this runs for every system every frame.
+        self.next += 1;
+        if self.next == self.capacity {
+            self.next = 0;
+        }
     }
 
     /// How many values it holds.

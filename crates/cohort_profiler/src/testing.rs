@@ -13,9 +13,10 @@ pub struct SteadyState {
     pub warmup: u32,
     /// `App::update`s measured.
     pub updates: u32,
-    /// `par_iter` calls each system may make per run; each may allocate what the profiler
-    /// measured one call to allocate at start-up (`Profiler::par_iter_floor().max`).
+    /// `par_iter` calls each system may make per run.
     pub par_iter_calls: u32,
+    /// Tables (archetypes with their own storage) a `par_iter` call may cover.
+    pub par_iter_tables: u32,
 }
 
 /// A system that allocated in steady state.
@@ -82,13 +83,27 @@ impl SteadyState {
             warmup,
             updates,
             par_iter_calls: 0,
+            par_iter_tables: 1,
         }
     }
 
-    /// Allows each system `calls` `par_iter` calls per run.
-    pub fn allow_par_iter(mut self, calls: u32) -> Self {
+    /// Allows each system `calls` `par_iter` calls per run over up to `tables` tables.
+    ///
+    /// One call allocates a scope and one task per batch; Bevy splits each table into at
+    /// most one batch per compute thread. The start-up measurement over one table gives
+    /// the scope's cost plus one table's tasks (`Profiler::par_iter_floor().max`); each
+    /// further table may add one task per thread.
+    pub fn allow_par_iter(mut self, calls: u32, tables: u32) -> Self {
         self.par_iter_calls = calls;
+        self.par_iter_tables = tables.max(1);
         self
+    }
+
+    /// Allocations allowed per system run.
+    pub fn allowance_per_run(&self, profiler: &Profiler) -> u64 {
+        let floor = profiler.par_iter_floor();
+        let per_call = floor.max + u64::from(self.par_iter_tables - 1) * floor.threads as u64;
+        per_call * u64::from(self.par_iter_calls)
     }
 
     /// Runs the app and lists every system that allocated above the floor. Systems that
@@ -108,7 +123,7 @@ impl SteadyState {
             app.update();
         }
         let profiler = app.world().resource::<Profiler>();
-        let per_call = profiler.par_iter_floor().max * u64::from(self.par_iter_calls);
+        let per_run = self.allowance_per_run(profiler);
         let offenders: Vec<Offender> = profiler
             .systems()
             .iter()
@@ -119,7 +134,7 @@ impl SteadyState {
                     before.get(index).copied().unwrap_or_default();
                 let runs = system.total.runs - runs_before;
                 let allocations = system.total.allocations - allocations_before;
-                let allowed = per_call * runs;
+                let allowed = per_run * runs;
                 (allocations > allowed).then(|| Offender {
                     name: system.identity().name.clone(),
                     schedule: system.identity().schedule.clone(),

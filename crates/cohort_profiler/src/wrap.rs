@@ -2,7 +2,6 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
-use std::time::Instant;
 
 use bevy::ecs::change_detection::{CheckChangeTicks, Tick};
 use bevy::ecs::query::FilteredAccessSet;
@@ -12,6 +11,7 @@ use bevy::ecs::world::{DeferredWorld, World, unsafe_world_cell::UnsafeWorldCell}
 use bevy::utils::prelude::DebugName;
 
 use crate::cell::SystemCell;
+use crate::clock::Stamp;
 use crate::shared::Shared;
 
 /// A profiled system: the user's (or Bevy's) system with a stopwatch and an allocation
@@ -67,7 +67,7 @@ struct Probe {
     outer: Nested,
     allocations: u64,
     bytes: u64,
-    start: Instant,
+    start: Stamp,
 }
 
 impl Probe {
@@ -79,13 +79,13 @@ impl Probe {
             outer,
             allocations: counts.allocating_calls(),
             bytes: counts.bytes_allocated,
-            start: Instant::now(),
+            start: Stamp::now(),
         }
     }
 
     #[inline]
     fn finish(self, cell: &SystemCell, counts_as_run: bool) {
-        let nanos = self.start.elapsed().as_nanos() as u64;
+        let nanos = self.start.elapsed_nanos();
         let counts = cohort_alloc::thread_counts();
         let allocations = counts.allocating_calls().wrapping_sub(self.allocations);
         let bytes = counts.bytes_allocated.wrapping_sub(self.bytes);
