@@ -94,7 +94,9 @@ impl Plugin for BattlePlugin {
                 alive: vec![0; teams],
                 outcome: None,
             })
-            .init_resource::<HitQueue>()
+            .insert_resource(HitQueue::with_capacity(
+                usize::try_from(self.scenario.total_units()).unwrap_or(usize::MAX),
+            ))
             .hash_component::<Team>()
             .hash_component::<Position>()
             .hash_component::<Health>()

@@ -50,6 +50,15 @@ pub struct HitQueue {
 }
 
 impl HitQueue {
+    /// A queue whose merged batch holds `hits` without growing: a unit makes at most one
+    /// hit a tick, so a battle sizes it to its unit count and never allocates for it again.
+    pub fn with_capacity(hits: usize) -> Self {
+        Self {
+            staged: Parallel::default(),
+            merged: Vec::with_capacity(hits),
+        }
+    }
+
     /// Stages a hit from any thread; no lock is taken.
     pub fn stage(&self, hit: Hit) {
         self.staged.borrow_local_mut().push(hit);

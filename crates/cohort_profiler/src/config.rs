@@ -15,7 +15,8 @@ pub struct ProfilerConfig {
     /// A frame slower than this many times the window's median is a hitch.
     pub hitch_factor: f64,
     /// Frames before steady state: their allocations count in totals but not in the
-    /// steady-state figures (buffers grow, schedules build, caches fill).
+    /// steady-state figures (buffers grow, schedules build, caches fill), and budgets are
+    /// not checked during them.
     pub warmup_frames: u64,
     /// Frames of the whole-run series kept for export; memory for them is reserved up front
     /// so recording never allocates. Frames past it are counted, not kept.

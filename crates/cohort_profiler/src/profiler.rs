@@ -257,7 +257,9 @@ impl Profiler {
         self.frame_index += 1;
         self.add_frame(frame, steady);
         self.check_hitch(frame);
-        self.check_budgets(&frame, now);
+        if steady {
+            self.check_budgets(&frame, now);
+        }
     }
 
     fn adopt_new_systems(&mut self) {

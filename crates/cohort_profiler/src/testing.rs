@@ -4,6 +4,7 @@ use std::fmt;
 
 use bevy::app::App;
 
+use crate::budgets::names_system;
 use crate::profiler::Profiler;
 
 /// How to run the check. Build it with [`SteadyState::new`].
@@ -17,6 +18,9 @@ pub struct SteadyState {
     pub par_iter_calls: u32,
     /// Tables (archetypes with their own storage) a `par_iter` call may cover.
     pub par_iter_tables: u32,
+    /// The systems the `par_iter` allowance is for (names or their last `::` segments);
+    /// `None`: every system.
+    pub par_iter_systems: Option<&'static [&'static str]>,
 }
 
 /// A system that allocated in steady state.
@@ -84,7 +88,15 @@ impl SteadyState {
             updates,
             par_iter_calls: 0,
             par_iter_tables: 1,
+            par_iter_systems: None,
         }
+    }
+
+    /// Gives the `par_iter` allowance only to these systems (full names or their last
+    /// `::` segments, as in budgets); every other system must allocate nothing.
+    pub fn par_iter_only_in(mut self, systems: &'static [&'static str]) -> Self {
+        self.par_iter_systems = Some(systems);
+        self
     }
 
     /// Allows each system `calls` `par_iter` calls per run over up to `tables` tables.
@@ -134,7 +146,11 @@ impl SteadyState {
                     before.get(index).copied().unwrap_or_default();
                 let runs = system.total.runs - runs_before;
                 let allocations = system.total.allocations - allocations_before;
-                let allowed = per_run * runs;
+                let name = &system.identity().name;
+                let uses_par_iter = self
+                    .par_iter_systems
+                    .is_none_or(|names| names.iter().any(|pattern| names_system(pattern, name)));
+                let allowed = if uses_par_iter { per_run * runs } else { 0 };
                 (allocations > allowed).then(|| Offender {
                     name: system.identity().name.clone(),
                     schedule: system.identity().schedule.clone(),

@@ -201,7 +201,7 @@ fn a_system_over_budget_is_counted_and_listed() {
     budgets
         .systems
         .insert("no_such_system".to_string(), Budget::default());
-    let mut app = app_with(ProfilerPlugin::default().budgets(budgets));
+    let mut app = app_with(ProfilerPlugin::default().budgets(budgets).warmup_frames(0));
     app.add_systems(Update, sleep_five_ms);
     let mut app = started(app);
     for _ in 0..4 {

@@ -163,7 +163,8 @@ impl RunReport {
             "{}: {} units, {} threads, seed {}\n{ending}; survivors: {}\n\
              tick {:.3} ms mean, {:.3} p50, {:.3} p95, {:.3} p99, {:.3} max; {:.0} ticks/s\n\
              slowest systems: {}\n\
-             allocations per tick {:.1}: floor {:.1}, by systems {:.1}; {} hitches, {} budget violations\n\
+             allocations per tick {:.1}: floor {:.1}, by systems {:.1} (one par_iter allocates {:.1}); \
+             {} hitches, {} budget violations\n\
              world hash {}",
             self.scenario,
             self.units,
@@ -180,6 +181,7 @@ impl RunReport {
             a.per_tick_steady,
             a.floor_per_tick,
             a.above_floor_per_tick,
+            a.par_iter.mean,
             self.hitches,
             self.budget_violations,
             self.world_hash,
