@@ -1,15 +1,17 @@
 //! # cohort
 //!
 //! Bevy 0.19 plugins for big battles: a parallel, deterministic simulation schedule that
-//! later plugins (pooled action queues, batched AI, event batching, a profiler and an egui
-//! overlay) plug into.
+//! later plugins (pooled action queues, batched AI, event batching and an egui overlay)
+//! plug into, and a profiler that times every system and counts what it allocates.
 //!
 //! | plugin | crate | what it adds |
 //! |---|---|---|
 //! | [`SimPlugin`] | [`cohort_sim`] | `SimSchedule` with chained `SimSystems` phases, run from `FixedUpdate` at a tick rate (30 Hz by default) or fast-forwarded; `SimTick`, `SimRng`, `SimId` and the `world_hash` |
+//! | [`ProfilerPlugin`] | [`cohort_profiler`] | time and allocations of every system run in every schedule, frame and tick statistics, hitches, budgets, export; `SteadyState` for tests |
 //!
 //! [`cohort_alloc`] is not a plugin: its `CountingAllocator` is installed with one
-//! `#[global_allocator]` line in your `main` and counts every heap operation per thread.
+//! `#[global_allocator]` line in your `main` and counts every heap operation per thread;
+//! the profiler's allocation figures need it.
 //!
 //! [`CohortPlugins`] adds them all:
 //!
@@ -41,6 +43,8 @@
 use bevy::app::{PluginGroup, PluginGroupBuilder};
 
 pub use cohort_alloc;
+pub use cohort_profiler;
+pub use cohort_profiler::ProfilerPlugin;
 pub use cohort_sim;
 pub use cohort_sim::SimPlugin;
 
@@ -53,12 +57,15 @@ pub struct CohortPlugins;
 
 impl PluginGroup for CohortPlugins {
     fn build(self) -> PluginGroupBuilder {
-        PluginGroupBuilder::start::<Self>().add(SimPlugin::default())
+        PluginGroupBuilder::start::<Self>()
+            .add(SimPlugin::default())
+            .add(ProfilerPlugin::default())
     }
 }
 
 /// What users of cohort type.
 pub mod prelude {
     pub use crate::CohortPlugins;
+    pub use cohort_profiler::{Profiler, ProfilerPlugin, SteadyState};
     pub use cohort_sim::prelude::*;
 }

@@ -75,7 +75,9 @@ pub use plugin::{ProfilerPlugin, ProfilerSystems};
 pub(crate) use profiler::ProfilerHandle;
 pub use profiler::{Profiler, RunTotals};
 pub use records::{FrameRecord, SystemProfile, SystemTotals};
-pub use report::{AllocationReport, HitchReport, ProfileReport, SystemRow, WindowSystemRow};
+pub use report::{
+    AllocationReport, HitchReport, ProfileReport, ScheduleRow, SystemRow, WindowSystemRow,
+};
 pub use ring::Ring;
 pub use series::{SeriesStats, nearest_rank};
 pub use testing::{Offender, SteadyState, SteadyStateError};

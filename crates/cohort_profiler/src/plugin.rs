@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use bevy::app::First;
-use bevy::app::{App, Last, Plugin};
+use bevy::app::{App, First, Last, Plugin};
 use bevy::ecs::schedule::{IntoScheduleConfigs, SystemSet};
 use bevy::log::error;
 

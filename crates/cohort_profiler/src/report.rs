@@ -62,6 +62,22 @@ impl SystemRow {
     }
 }
 
+/// One schedule's totals: the sum over its systems (schedule runners count where they
+/// are, not in the schedules they run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleRow {
+    /// The schedule's label.
+    pub name: String,
+    /// Systems in it that ran.
+    pub systems: usize,
+    /// System runs.
+    pub runs: u64,
+    /// Time in its systems, summed over threads, in milliseconds.
+    pub total_ms: f64,
+    /// Allocations its systems made in steady state, per frame.
+    pub allocs_per_frame: f64,
+}
+
 /// Allocations in steady state, per simulation tick (per frame when no tick ran).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct AllocationReport {
@@ -106,6 +122,8 @@ pub struct ProfileReport {
     pub allocations: AllocationReport,
     /// Every system that ran, by total time, slowest first.
     pub systems: Vec<SystemRow>,
+    /// Every schedule whose systems ran, by total time, slowest first.
+    pub schedules: Vec<ScheduleRow>,
     /// Frames over `hitch_factor` × the median.
     pub hitches: u64,
     /// Budget violations, all kinds.
@@ -126,11 +144,13 @@ impl Profiler {
             .map(SystemRow::from_profile)
             .collect();
         systems.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms));
+        let schedules = self.schedule_rows();
         ProfileReport {
             frames: self.frame_stats(),
             ticks: self.tick_stats(),
             allocations: self.allocation_report(),
             systems,
+            schedules,
             hitches: self.hitches(),
             budget_violations: self.budget_violations(),
             worst_offenders: self.worst_offenders(),
@@ -151,6 +171,34 @@ impl Profiler {
                     .collect(),
             }),
         }
+    }
+
+    fn schedule_rows(&self) -> Vec<ScheduleRow> {
+        let steady_frames = self.totals().steady_frames;
+        let mut rows: Vec<ScheduleRow> = Vec::new();
+        for system in self.systems().iter().filter(|system| system.total.runs > 0) {
+            let schedule = &system.identity().schedule;
+            let index = match rows.iter().position(|row| &row.name == schedule) {
+                Some(index) => index,
+                None => {
+                    rows.push(ScheduleRow {
+                        name: schedule.clone(),
+                        systems: 0,
+                        runs: 0,
+                        total_ms: 0.0,
+                        allocs_per_frame: 0.0,
+                    });
+                    rows.len() - 1
+                }
+            };
+            let row = &mut rows[index];
+            row.systems += 1;
+            row.runs += system.total.runs;
+            row.total_ms += system.total.nanos as f64 / 1e6;
+            row.allocs_per_frame += per(system.steady.allocations as f64, steady_frames);
+        }
+        rows.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms));
+        rows
     }
 
     fn allocation_report(&self) -> AllocationReport {

@@ -50,7 +50,7 @@ fn clean(mut buffer: Local<Vec<u64>>) {
 
 #[test]
 fn a_system_allocating_k_times_is_credited_exactly_k_per_run() {
-    let mut app = app_with(ProfilerPlugin::default());
+    let mut app = app_with(ProfilerPlugin::default().warmup_frames(5));
     app.add_systems(Update, (allocate_three, clean));
     let mut app = started(app);
     for _ in 0..20 {
@@ -69,6 +69,23 @@ fn a_system_allocating_k_times_is_credited_exactly_k_per_run() {
     assert_eq!(
         clean.total.allocations, 0,
         "its buffer grew in the first, unrecorded frame"
+    );
+    let report = profiler.report();
+    let update = report
+        .schedules
+        .iter()
+        .find(|schedule| schedule.name == "Update")
+        .unwrap();
+    assert_eq!((update.systems, update.runs), (2, 38));
+    assert_eq!(update.allocs_per_frame, 3.0);
+    let row = report
+        .systems
+        .iter()
+        .find(|row| row.name.ends_with("allocate_three"))
+        .unwrap();
+    assert_eq!(
+        (row.runs, row.allocs_per_run, row.bytes_per_run),
+        (19, 3.0, 24.0)
     );
 }
 

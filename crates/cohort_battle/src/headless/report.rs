@@ -1,6 +1,6 @@
 //! The runner's JSON report.
 
-use cohort_profiler::{AllocationReport, BudgetRecord, SeriesStats, SystemRow};
+use cohort_profiler::{AllocationReport, BudgetRecord, ScheduleRow, SeriesStats, SystemRow};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -127,6 +127,8 @@ pub struct RunReport {
     pub allocations: AllocationReport,
     /// Every system that ran (Bevy's and cohort's), by total time, slowest first.
     pub systems: Vec<SystemRow>,
+    /// Per schedule: its systems' summed time and allocations.
+    pub schedules: Vec<ScheduleRow>,
     /// Frames slower than twice the median.
     pub hitches: u64,
     /// Budget violations of every kind.

@@ -226,6 +226,7 @@ pub fn run_battle(
         frame_ms: profile.frames,
         allocations: profile.allocations,
         systems: profile.systems,
+        schedules: profile.schedules,
         hitches: profile.hitches,
         budget_violations: profile.budget_violations,
         worst_offenders: profile.worst_offenders,
