@@ -42,6 +42,11 @@
 //! assert_eq!(names.total.allocations_per_run(), 1.0, "one String per run");
 //! ```
 
+/// Whether this build sends zones, frame marks and plots to Tracy (the `tracy` feature).
+/// Apps that want Bevy's system zones add `LogPlugin` before any other plugin when it is
+/// on: Bevy fixes a system's span when the system is created.
+pub const TRACY_ENABLED: bool = cfg!(feature = "tracy");
+
 mod attach;
 mod budgets;
 mod cell;

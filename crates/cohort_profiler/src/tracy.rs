@@ -4,6 +4,7 @@
 use bevy::app::{App, Last};
 use bevy::ecs::schedule::IntoScheduleConfigs;
 use bevy::ecs::system::Res;
+use bevy::log::LogPlugin;
 use cohort_sim::{SimSchedule, SimSystems};
 use tracy_client::{Client, frame_name, plot_name};
 
@@ -12,6 +13,13 @@ use crate::profiler::Profiler;
 
 pub(crate) fn add_tracy(app: &mut App) {
     Client::start();
+    // Bevy sends its spans to Tracy through the tracing subscriber that `LogPlugin`
+    // installs; headless apps built on `MinimalPlugins` have none. Added this late it
+    // gives schedule zones and those of systems created from here on: Bevy fixes a
+    // system's span when the system is created, so apps add `LogPlugin` first.
+    if !app.is_plugin_added::<LogPlugin>() {
+        app.add_plugins(LogPlugin::default());
+    }
     app.add_systems(Last, mark_frame.after(ProfilerSystems::Roll))
         .add_systems(SimSchedule, mark_tick.after(SimSystems::Cleanup));
 }
