@@ -368,6 +368,22 @@ mod tests {
     }
 
     #[test]
+    fn tick_timing_keeps_the_last_ticks_and_counts_the_lost() {
+        let mut timing = SimTickTiming::default();
+        for tick in 0..(TICK_HISTORY as u64 + 10) {
+            timing.record(Duration::from_micros(tick));
+        }
+        let (times, lost) = timing.since(TICK_HISTORY as u64 + 5);
+        let times: Vec<u64> = times.map(|time| time.as_micros() as u64).collect();
+        assert_eq!(times, [261, 262, 263, 264, 265]);
+        assert_eq!(lost, 0);
+        let (times, lost) = timing.since(0);
+        assert_eq!(times.count(), TICK_HISTORY);
+        assert_eq!(lost, 10, "ten ticks were overwritten before being read");
+        assert_eq!(timing.last, Duration::from_micros(265));
+    }
+
+    #[test]
     fn phases_run_in_order_every_tick() {
         let mut app = test_app(SimPlugin::default().fast_forward(1));
         assert_eq!(app.run_sim_ticks(3), 3);

@@ -1,0 +1,89 @@
+//! The headless runner's report and CSV carry the profiler's figures: Bevy's and cohort's
+//! systems with time and allocations per run, the allocation floor apart, hitches and
+//! budget violations.
+
+mod common;
+
+use cohort_alloc::CountingAllocator;
+use cohort_battle::headless::{HeadlessArgs, run_battle};
+use common::{ScratchAssets, repo_assets};
+use serde_json::Value;
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::system();
+
+#[test]
+fn the_report_and_csv_list_every_system_and_the_floor() {
+    let out = ScratchAssets::new("runner-report");
+    let report_path = out.root.join("report.json");
+    let csv_path = out.root.join("systems.csv");
+    let args = HeadlessArgs {
+        scenario: repo_assets().join("scenarios/skirmish.ron"),
+        units: Some(1_000),
+        ticks: Some(120),
+        threads: Some(2),
+        report: Some(report_path.clone()),
+        csv: Some(csv_path.clone()),
+        budgets: repo_assets().join("budgets.ron"),
+        progress: false,
+        ..HeadlessArgs::default()
+    };
+    let report = run_battle(&args, |_| {}).unwrap_or_else(|error| panic!("{error}"));
+    assert!(report.allocations.counting);
+    assert!(
+        report.allocations.floor_per_tick > 0.0,
+        "the executors allocate"
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap()).unwrap();
+    for field in [
+        "per_tick_steady",
+        "bytes_per_tick_steady",
+        "floor_per_tick",
+        "above_floor_per_tick",
+    ] {
+        assert!(
+            json["allocations"][field].is_number(),
+            "allocations.{field}"
+        );
+    }
+    assert!(json["hitches"].is_u64());
+    assert!(json["budget_violations"].is_u64());
+    let systems = json["systems"].as_array().unwrap();
+    let names: Vec<&str> = systems
+        .iter()
+        .map(|row| row["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.iter().any(|name| name.starts_with("bevy_time::")),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|name| name.ends_with("rebuild_spatial_grid"))
+    );
+    for row in systems {
+        for field in ["runs", "mean_us", "p95_us", "max_us", "allocs_per_run"] {
+            assert!(row[field].is_number(), "{row}: {field}");
+        }
+    }
+    let totals: Vec<f64> = systems
+        .iter()
+        .map(|row| row["total_ms"].as_f64().unwrap())
+        .collect();
+    assert!(
+        totals.windows(2).all(|pair| pair[0] >= pair[1]),
+        "sorted by total time"
+    );
+
+    let csv = std::fs::read_to_string(&csv_path).unwrap();
+    assert!(csv.starts_with("name,schedule,phase,runs,"));
+    assert_eq!(csv.lines().count(), systems.len() + 1);
+    let frames = std::fs::read_to_string(out.root.join("systems.frames.csv")).unwrap();
+    assert_eq!(
+        frames.lines().count(),
+        120 + 1,
+        "one line per frame after the first"
+    );
+}
