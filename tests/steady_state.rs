@@ -11,19 +11,10 @@ use cohort_profiler::{Profiler, ProfilerPlugin, SteadyState};
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
 
-/// The battle systems that call `par_iter`, once per run each; the others must allocate
-/// nothing at all.
-const PAR_ITER_SYSTEMS: &[&str] = &[
-    "decide::choose_targets",
-    "act::move_units",
-    "act::attack_targets",
-    "act::support_allies",
-    "resolve::tick_effects",
-    "resolve::recompute_stats",
-];
+const WARMUP: u32 = 200;
+const MEASURED: u32 = 120;
 
-/// Tables the battle's units live in: one per mix of components (units with a support
-/// ability or an attack effect carry more).
+/// Tables the battle's units live in (archetypes with storage of their own).
 fn unit_tables(app: &mut bevy::app::App) -> u32 {
     let world = app.world_mut();
     let team = world.register_component::<Team>();
@@ -40,22 +31,18 @@ fn unit_tables(app: &mut bevy::app::App) -> u32 {
 fn a_battle_allocates_nothing_above_the_floor_after_warm_up() {
     let scenario = common::repo_scenario("skirmish").scaled_to(2_000).unwrap();
     let mut app = build_profiled_battle_app(scenario, Some(2), ProfilerPlugin::default());
-    // Bevy's own systems may allocate on rare frames (its first message update after a
-    // fixed step); this checks cohort's systems and the profiler's.
     app.update();
     let tables = unit_tables(&mut app);
-    assert!((1..=8).contains(&tables), "{tables} tables");
-    let check = SteadyState::new(60, 120)
-        .allow_par_iter(1, tables)
-        .par_iter_only_in(PAR_ITER_SYSTEMS);
-    assert!(check.allowance_per_run(app.world().resource::<Profiler>()) <= 24);
-    if let Err(cohort_profiler::SteadyStateError::Allocated(offenders)) = check.check(&mut app) {
-        let ours: Vec<_> = offenders
-            .iter()
-            .filter(|offender| offender.name.starts_with("cohort"))
-            .collect();
-        assert!(ours.is_empty(), "{ours:#?}");
-    }
+    // The battle's `par_iter` systems declare themselves (`ParIterSystems`), so one call's
+    // allocations per run are floor; on one table that is all they allocate.
+    assert_eq!(tables, 1, "one call's floor covers one table");
+    // Warm-up runs into the fighting (the most hits and deaths per tick come later); deaths
+    // no longer grow anything (see `presize_for_deaths`), so any allocation here is ours.
+    // Bevy's own systems may allocate on rare frames (its first message update after a
+    // fixed step): only cohort's systems and the profiler's are checked.
+    SteadyState::new(WARMUP, MEASURED)
+        .only(&["cohort_"])
+        .assert(&mut app);
 
     let profiler = app.world().resource::<Profiler>();
     let report = profiler.report();
@@ -65,11 +52,13 @@ fn a_battle_allocates_nothing_above_the_floor_after_warm_up() {
         .filter(|row| row.schedule == "SimSchedule")
         .collect();
     assert!(battle_systems.len() >= 10, "{battle_systems:#?}");
-    // 181 updates, one tick each; the first frame only starts the profiler's clock.
+    // One update, the warm-up and the measured ones, a tick each; the first frame only
+    // starts the profiler's clock.
+    let runs = u64::from(WARMUP + MEASURED);
     assert!(
         battle_systems
             .iter()
-            .all(|row| row.runs == 180 && row.phase.is_some()),
+            .all(|row| row.runs == runs && row.phase.is_some()),
         "{battle_systems:#?}"
     );
     let grid = battle_systems
@@ -78,6 +67,12 @@ fn a_battle_allocates_nothing_above_the_floor_after_warm_up() {
         .unwrap();
     assert_eq!(grid.phase.as_deref(), Some("Sense"));
     assert_eq!(grid.allocs_per_run, 0.0, "the grid reuses its buffers");
+    let targets = battle_systems
+        .iter()
+        .find(|row| row.name.ends_with("choose_targets"))
+        .unwrap();
+    assert!(targets.allocs_per_run > 0.0, "par_iter's tasks");
+    assert_eq!(targets.above_floor_per_run, 0.0, "all of them floor");
     assert!(report.allocations.counting);
-    assert!(profiler.tick_stats().count >= 180);
+    assert!(profiler.tick_stats().count >= 300);
 }

@@ -4,8 +4,13 @@
 //! figure is a per-run cost, neither hidden by parallelism nor drowned in thread wake-ups. Built with `--features bevy_trace`, the same app also runs with Bevy's
 //! `trace` spans and a no-op tracing subscriber, the cost Bevy's own per-system spans add.
 //!
+//! Built with `--features bevy_tracy`, it also runs the app with Bevy's spans going to
+//! Tracy through tracing-tracy, with no viewer connected (the client queues everything in
+//! memory, so that mode runs briefly).
+//!
 //! ```text
 //! cargo bench -p cohort_benches --bench profiler --features bevy_trace
+//! cargo bench -p cohort_benches --bench profiler --features bevy_tracy
 //! ```
 //!
 //! Per-run overhead = (time with − time without) / runs per update (200 systems plus the
@@ -119,6 +124,22 @@ fn profiler_overhead(c: &mut Criterion) {
         });
     }
     group.finish();
+    #[cfg(feature = "bevy_tracy")]
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        let mut group = c.benchmark_group("update_200_systems");
+        group
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(1))
+            .sample_size(10);
+        let subscriber = tracing_subscriber::registry().with(tracing_tracy::TracyLayer::default());
+        let dispatch = tracing::Dispatch::new(subscriber);
+        tracing::dispatcher::with_default(&dispatch, || {
+            let mut app = app(Mode::Without);
+            group.bench_function("bevy_trace_tracing_tracy", |b| b.iter(|| app.update()));
+        });
+        group.finish();
+    }
 }
 
 /// A subscriber that enables every span and records nothing: the cost of Bevy's `trace`

@@ -40,7 +40,7 @@ impl AllocSnapshot {
     /// (one cache line per thread).
     ///
     /// The peak is the highest live total seen at a snapshot, not between snapshots: take
-    /// them often (the profiler takes one around every system run) for a close figure.
+    /// them often (the profiler takes one every frame) for a close figure.
     pub fn take() -> Self {
         let totals = sum_all();
         let live = totals.live_bytes();

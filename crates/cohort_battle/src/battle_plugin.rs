@@ -4,7 +4,7 @@ use bevy::app::{App, Plugin, Startup};
 use bevy::ecs::prelude::*;
 use bevy::log::warn;
 use bevy::math::Vec2;
-use cohort_sim::{SimConfig, SimHashAppExt, SimPlugin, SimSchedule, SimSystems};
+use cohort_sim::{ParIterSystems, SimConfig, SimHashAppExt, SimPlugin, SimSchedule, SimSystems};
 
 use crate::data::LoadedScenario;
 use crate::effects::ActiveEffects;
@@ -13,7 +13,7 @@ use crate::health::Health;
 use crate::hits::HitQueue;
 use crate::outcome::{BattleLedger, BattleStatus};
 use crate::rules::BattleRules;
-use crate::spawn::{BattleScenario, spawn_battle};
+use crate::spawn::{BattleScenario, presize_for_deaths, spawn_battle};
 use crate::systems::{
     apply_hits, attack_targets, choose_targets, despawn_dead, move_units, rebuild_spatial_grid,
     recompute_stats, support_allies, tick_effects, update_battle_status,
@@ -108,11 +108,21 @@ impl Plugin for BattlePlugin {
                 SimSchedule,
                 (
                     rebuild_spatial_grid.in_set(SimSystems::Sense),
-                    choose_targets.in_set(SimSystems::Decide),
-                    (move_units, (attack_targets, support_allies))
+                    choose_targets
+                        .in_set(SimSystems::Decide)
+                        .in_set(ParIterSystems),
+                    (
+                        move_units.in_set(ParIterSystems),
+                        (attack_targets, support_allies).in_set(ParIterSystems),
+                    )
                         .chain()
                         .in_set(SimSystems::Act),
-                    (apply_hits, tick_effects, recompute_stats)
+                    (
+                        apply_hits,
+                        (tick_effects, recompute_stats)
+                            .chain()
+                            .in_set(ParIterSystems),
+                    )
                         .chain()
                         .in_set(SimSystems::Resolve),
                     (despawn_dead, update_battle_status)
@@ -123,6 +133,8 @@ impl Plugin for BattlePlugin {
     }
 
     fn finish(&self, app: &mut App) {
+        let units = usize::try_from(self.scenario.total_units()).unwrap_or(usize::MAX);
+        presize_for_deaths(app.world_mut(), units);
         let wanted = self.scenario.scenario.tick_rate;
         if let Some(config) = app.world().get_resource::<SimConfig>()
             && config.tick_rate != wanted

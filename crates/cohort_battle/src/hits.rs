@@ -47,21 +47,29 @@ impl Hit {
 pub struct HitQueue {
     staged: Parallel<Vec<Hit>>,
     merged: Vec<Hit>,
+    /// Room each thread's staging buffer gets on its first hit.
+    per_thread: usize,
 }
 
 impl HitQueue {
-    /// A queue whose merged batch holds `hits` without growing: a unit makes at most one
-    /// hit a tick, so a battle sizes it to its unit count and never allocates for it again.
+    /// A queue that holds `hits` a tick without growing, in the merged batch and in each
+    /// thread's staging buffer: a unit makes at most one hit a tick, so a battle sizes it
+    /// to its unit count and never allocates for it after each thread's first hit.
     pub fn with_capacity(hits: usize) -> Self {
         Self {
             staged: Parallel::default(),
             merged: Vec::with_capacity(hits),
+            per_thread: hits,
         }
     }
 
     /// Stages a hit from any thread; no lock is taken.
     pub fn stage(&self, hit: Hit) {
-        self.staged.borrow_local_mut().push(hit);
+        let mut staged = self.staged.borrow_local_mut();
+        if staged.capacity() == 0 {
+            staged.reserve(self.per_thread);
+        }
+        staged.push(hit);
     }
 
     /// Moves every staged hit into one batch sorted by [`Hit::merge_key`] and returns it.

@@ -41,7 +41,7 @@ pub use health::{HP_PER_POINT, Health, Hp, hp_from_points, hp_to_points};
 pub use hits::{Hit, HitKind, HitQueue};
 pub use outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
 pub use rules::BattleRules;
-pub use spawn::{BattleScenario, spawn_battle};
+pub use spawn::{BattleScenario, presize_for_deaths, spawn_battle};
 pub use unit_types::UnitTypes;
 
 /// What users of the battle type.

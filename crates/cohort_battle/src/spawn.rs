@@ -2,7 +2,7 @@
 
 use bevy::ecs::prelude::*;
 use bevy::math::Vec2;
-use cohort_sim::{SimConfig, SimIdAllocator, SimRng};
+use cohort_sim::{SimConfig, SimId, SimIdAllocator, SimRng};
 
 use crate::data::{Formation, LoadedScenario};
 use crate::effects::ActiveEffects;
@@ -77,6 +77,46 @@ pub fn spawn_battle(
             }
         }
         commands.spawn_batch(batch);
+    }
+}
+
+/// Sizes Bevy's despawn bookkeeping for `units` deaths in one frame before the battle
+/// starts, so that deaths never grow it mid-battle.
+///
+/// Despawning an entity records each of its components in a per-component buffer of
+/// removed components (double-buffered, cleared every frame) and frees its slot; those
+/// grow to the most despawns one frame has seen. Spawning and despawning `units` stand-ins
+/// with a unit's components, twice, grows them once, here. No `SimId` is given out and no
+/// system sees the stand-ins.
+pub fn presize_for_deaths(world: &mut World, units: usize) {
+    let Some(unit) = world
+        .get_resource::<UnitTypes>()
+        .and_then(|types| types.0.first().cloned())
+    else {
+        return;
+    };
+    let tick_seconds = world
+        .get_resource::<SimConfig>()
+        .map_or(1.0 / 30.0, SimConfig::tick_seconds);
+    let effects = ActiveEffects::default();
+    let stand_in = (
+        (SimId(u64::MAX), Team(0), UnitKind(0)),
+        Position::default(),
+        Health::full(unit.health),
+        derive_stats(&unit, &effects, tick_seconds),
+        effects,
+        Target::default(),
+        AttackCooldown(0),
+        SupportCooldown(0),
+    );
+    for _ in 0..2 {
+        let stand_ins: Vec<Entity> = world
+            .spawn_batch(core::iter::repeat_n(stand_in, units))
+            .collect();
+        for entity in stand_ins {
+            world.despawn(entity);
+        }
+        world.clear_trackers();
     }
 }
 

@@ -10,13 +10,13 @@ use std::sync::Arc;
 use bevy::ecs::resource::Resource;
 use bevy::ecs::schedule::graph::Direction;
 use bevy::ecs::schedule::{
-    ApplyDeferred, InternedScheduleLabel, NodeId, ScheduleGraph, Schedules, SystemKey, SystemSet,
-    SystemWithAccess,
+    ApplyDeferred, InternedScheduleLabel, InternedSystemSet, NodeId, ScheduleGraph, Schedules,
+    SystemKey, SystemSet, SystemWithAccess,
 };
 use bevy::ecs::system::System;
 use bevy::ecs::world::{Mut, World};
 use bevy::platform::collections::{HashMap, HashSet};
-use cohort_sim::SimSystems;
+use cohort_sim::{ParIterSystems, SimSystems};
 
 use crate::ProfilerHandle;
 use crate::cell::{SystemCell, SystemIdentity};
@@ -68,6 +68,7 @@ fn wrap_schedule(
         return;
     }
     let phases = phase_of_systems(graph);
+    let par_iter = systems_in_set(graph, ParIterSystems.intern());
     let schedule = format!("{label:?}");
     for key in fresh {
         let Some(slot) = graph.systems.get_mut(key) else {
@@ -80,6 +81,7 @@ fn wrap_schedule(
             phase: phases.get(&key).map(|&index| SimSystems::ALL[index].name()),
             phase_index: phases.get(&key).copied(),
             exclusive: inner.is_exclusive(),
+            par_iter: par_iter.contains(&key),
         };
         let cell = Arc::new(SystemCell::new(identity));
         shared.register(Arc::clone(&cell));
@@ -89,27 +91,36 @@ fn wrap_schedule(
     }
 }
 
-/// Which `SimSystems` phase each system of the graph sits in (through nested sets too).
+/// Which `SimSystems` phase each system of the graph sits in.
 fn phase_of_systems(graph: &ScheduleGraph) -> HashMap<SystemKey, usize> {
     let mut phases = HashMap::default();
     for (index, phase) in SimSystems::ALL.into_iter().enumerate() {
-        let Some(set_key) = graph.system_sets.get_key(phase.intern()) else {
-            continue;
-        };
-        let mut stack = vec![NodeId::Set(set_key)];
-        while let Some(node) = stack.pop() {
-            for child in graph
-                .hierarchy()
-                .neighbors_directed(node, Direction::Outgoing)
-            {
-                match child {
-                    NodeId::System(key) => {
-                        phases.entry(key).or_insert(index);
-                    }
-                    NodeId::Set(_) => stack.push(child),
-                }
-            }
+        for key in systems_in_set(graph, phase.intern()) {
+            phases.entry(key).or_insert(index);
         }
     }
     phases
+}
+
+/// The systems in `set`, through nested sets too.
+fn systems_in_set(graph: &ScheduleGraph, set: InternedSystemSet) -> HashSet<SystemKey> {
+    let mut systems = HashSet::default();
+    let Some(set_key) = graph.system_sets.get_key(set) else {
+        return systems;
+    };
+    let mut stack = vec![NodeId::Set(set_key)];
+    while let Some(node) = stack.pop() {
+        for child in graph
+            .hierarchy()
+            .neighbors_directed(node, Direction::Outgoing)
+        {
+            match child {
+                NodeId::System(key) => {
+                    systems.insert(key);
+                }
+                NodeId::Set(_) => stack.push(child),
+            }
+        }
+    }
+    systems
 }

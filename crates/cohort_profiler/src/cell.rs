@@ -18,6 +18,9 @@ pub struct SystemIdentity {
     pub phase_index: Option<usize>,
     /// Whether the system is exclusive (`&mut World`).
     pub exclusive: bool,
+    /// Whether it is in `ParIterSystems`: one `par_iter` call's allocations per run are
+    /// counted as the floor.
+    pub par_iter: bool,
 }
 
 /// Counters of one system, shared by its wrapper (the only writer while a frame runs) and

@@ -291,18 +291,19 @@ impl Profiler {
         count
     }
 
-    /// Rolls every system's counters over; returns the allocations and time of systems
-    /// that do not run schedules.
+    /// Rolls every system's counters over; returns the allocations above the floor and
+    /// the time of systems that do not run schedules.
     fn collect_systems(&mut self, steady: bool) -> (u64, u64) {
         self.phase_nanos = [0; 5];
         self.phase_allocations = [0; 5];
         let (mut allocations, mut nanos) = (0, 0);
+        let par_iter_floor = self.par_iter_floor.max;
         for system in &mut self.systems {
-            let frame = system.roll(steady);
+            let (frame, floor) = system.roll(steady, par_iter_floor);
             if system.runs_schedules() {
                 continue;
             }
-            allocations += frame.allocations;
+            allocations += frame.allocations - floor;
             nanos += frame.nanos;
             if let Some(index) = system.identity().phase_index {
                 self.phase_nanos[index] += frame.nanos;
@@ -407,7 +408,7 @@ impl Profiler {
                 if last.runs > 0 {
                     book.records[*record].check(
                         last.max_nanos,
-                        last.allocations.div_ceil(last.runs),
+                        last.above_floor().div_ceil(last.runs),
                         now,
                         interval,
                     );

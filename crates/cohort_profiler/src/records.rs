@@ -20,10 +20,11 @@ pub struct FrameRecord {
     pub allocations: u64,
     /// Bytes allocated in this frame, on every thread.
     pub bytes: u64,
-    /// Of `allocations`, those made by systems themselves (not by schedule runners).
+    /// Of `allocations`, those made by systems themselves, above the floor.
     pub system_allocations: u64,
-    /// Of `allocations`, those made outside systems: by Bevy's executors (on whichever
-    /// thread finished the last system), by schedule runners and by the frame's own work.
+    /// Of `allocations`, those Bevy makes by itself: its executors (on whichever thread
+    /// finished the last system), schedule runners, the frame's own work, and the task
+    /// pool's share of `par_iter` calls in systems that declare them (`ParIterSystems`).
     /// This is the allocation floor.
     pub floor_allocations: u64,
     /// Live heap bytes at the frame's end.
@@ -48,19 +49,28 @@ pub struct SystemTotals {
     pub nanos: u64,
     /// The longest run.
     pub max_nanos: u64,
-    /// Allocations made by the system itself.
+    /// Allocations made on the system's thread while it ran (nested systems excluded).
     pub allocations: u64,
     /// Bytes allocated by the system itself.
     pub bytes: u64,
+    /// Of `allocations`, those counted as Bevy's `par_iter` floor (systems in
+    /// `ParIterSystems`: up to one call's worth per run).
+    pub floor_allocations: u64,
 }
 
 impl SystemTotals {
-    pub(crate) fn add(&mut self, frame: &FrameCounts) {
+    pub(crate) fn add(&mut self, frame: &FrameCounts, floor_allocations: u64) {
         self.runs += frame.runs;
         self.nanos += frame.nanos;
         self.max_nanos = self.max_nanos.max(frame.max_nanos);
         self.allocations += frame.allocations;
         self.bytes += frame.bytes;
+        self.floor_allocations += floor_allocations;
+    }
+
+    /// Allocations above the floor.
+    pub fn above_floor(&self) -> u64 {
+        self.allocations - self.floor_allocations
     }
 
     /// Mean time per run in microseconds.
@@ -71,6 +81,11 @@ impl SystemTotals {
     /// Mean allocations per run.
     pub fn allocations_per_run(&self) -> f64 {
         per(self.allocations as f64, self.runs)
+    }
+
+    /// Mean allocations above the floor per run.
+    pub fn above_floor_per_run(&self) -> f64 {
+        per(self.above_floor() as f64, self.runs)
     }
 
     /// Mean bytes per run.
@@ -132,16 +147,24 @@ impl SystemProfile {
         self.cell.histogram.quantile(q) as f64 / 1e3
     }
 
-    pub(crate) fn roll(&mut self, steady: bool) -> FrameCounts {
+    /// Takes the frame's counters; `par_iter_floor` is what one `par_iter` call allocates
+    /// by itself. Returns the frame's counters and the part of its allocations that is
+    /// floor.
+    pub(crate) fn roll(&mut self, steady: bool, par_iter_floor: u64) -> (FrameCounts, u64) {
         let frame = self.cell.take_frame();
+        let floor = if self.cell.identity.par_iter {
+            frame.allocations.min(frame.runs * par_iter_floor)
+        } else {
+            0
+        };
         self.last_frame = SystemTotals::default();
-        self.last_frame.add(&frame);
-        self.total.add(&frame);
+        self.last_frame.add(&frame, floor);
+        self.total.add(&frame, floor);
         if steady {
-            self.steady.add(&frame);
+            self.steady.add(&frame, floor);
         }
         self.window_nanos.push(frame.nanos);
         self.window_allocations.push(frame.allocations);
-        frame
+        (frame, floor)
     }
 }

@@ -30,6 +30,10 @@ pub struct SystemRow {
     pub max_us: f64,
     /// Allocations per run in steady state (whole run when there was no steady state).
     pub allocs_per_run: f64,
+    /// Of those, above the floor: for systems in `ParIterSystems`, less one `par_iter`
+    /// call's own allocations per run.
+    #[serde(default)]
+    pub above_floor_per_run: f64,
     /// Bytes allocated per run in steady state.
     pub bytes_per_run: f64,
     /// Whether it runs other schedules; its time includes theirs and its allocations are
@@ -56,6 +60,7 @@ impl SystemRow {
             p95_us: system.quantile_us(0.95),
             max_us: system.total.max_nanos as f64 / 1e3,
             allocs_per_run: steady.allocations_per_run(),
+            above_floor_per_run: steady.above_floor_per_run(),
             bytes_per_run: steady.bytes_per_run(),
             runs_schedules: system.runs_schedules(),
         }
@@ -87,12 +92,12 @@ pub struct AllocationReport {
     pub per_tick_steady: f64,
     /// Bytes allocated, every thread.
     pub bytes_per_tick_steady: f64,
-    /// Made outside systems: Bevy's executors (on every thread), schedule runners and
-    /// the frame's own work. Work a `par_iter` closure does on another thread lands here
-    /// too: it cannot be told apart from the executor's.
+    /// Made by Bevy by itself: executors (on every thread), schedule runners, the frame's
+    /// own work, and the task pool's share of `par_iter` calls in systems that declare
+    /// them (`ParIterSystems`). Work a `par_iter` closure does on another thread lands
+    /// here too: it cannot be told apart from the executor's.
     pub floor_per_tick: f64,
-    /// Made by systems on their own thread, a `par_iter`'s task allocations included
-    /// (see `par_iter` for what one call costs).
+    /// Made by systems on their own thread, above the floor.
     pub above_floor_per_tick: f64,
     /// What one `par_iter` call allocates by itself, measured at start-up.
     pub par_iter: ParIterFloor,

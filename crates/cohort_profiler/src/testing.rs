@@ -21,6 +21,8 @@ pub struct SteadyState {
     /// The systems the `par_iter` allowance is for (names or their last `::` segments);
     /// `None`: every system.
     pub par_iter_systems: Option<&'static [&'static str]>,
+    /// Name prefixes of the systems checked (`cohort_battle::`); `None`: every system.
+    pub only: Option<&'static [&'static str]>,
 }
 
 /// A system that allocated in steady state.
@@ -32,7 +34,7 @@ pub struct Offender {
     pub schedule: String,
     /// Runs measured.
     pub runs: u64,
-    /// Allocations in those runs.
+    /// Allocations above the floor in those runs.
     pub allocations: u64,
     /// Allocations allowed in those runs (the `par_iter` floor).
     pub allowed: u64,
@@ -89,7 +91,15 @@ impl SteadyState {
             par_iter_calls: 0,
             par_iter_tables: 1,
             par_iter_systems: None,
+            only: None,
         }
+    }
+
+    /// Checks only systems whose names start with one of `prefixes` (your crate's, say),
+    /// leaving out Bevy's, which may allocate on rare frames of their own.
+    pub fn only(mut self, prefixes: &'static [&'static str]) -> Self {
+        self.only = Some(prefixes);
+        self
     }
 
     /// Gives the `par_iter` allowance only to these systems (full names or their last
@@ -120,6 +130,8 @@ impl SteadyState {
 
     /// Runs the app and lists every system that allocated above the floor. Systems that
     /// run schedules are skipped: their own allocations are the executors' (the floor).
+    /// Systems in `ParIterSystems` have one `par_iter` call's allocations per run counted
+    /// as floor already; `allow_par_iter` adds an allowance on top, for the others.
     pub fn check(&self, app: &mut App) -> Result<(), SteadyStateError> {
         if app.world().get_resource::<Profiler>().is_none() {
             return Err(SteadyStateError::NoProfiler);
@@ -141,11 +153,18 @@ impl SteadyState {
             .iter()
             .enumerate()
             .filter(|(_, system)| !system.runs_schedules())
+            .filter(|(_, system)| {
+                self.only.is_none_or(|prefixes| {
+                    prefixes
+                        .iter()
+                        .any(|prefix| system.identity().name.starts_with(prefix))
+                })
+            })
             .filter_map(|(index, system)| {
                 let (runs_before, allocations_before) =
                     before.get(index).copied().unwrap_or_default();
                 let runs = system.total.runs - runs_before;
-                let allocations = system.total.allocations - allocations_before;
+                let allocations = system.total.above_floor() - allocations_before;
                 let name = &system.identity().name;
                 let uses_par_iter = self
                     .par_iter_systems
@@ -180,6 +199,6 @@ fn totals(profiler: &Profiler) -> Vec<(u64, u64)> {
     profiler
         .systems()
         .iter()
-        .map(|system| (system.total.runs, system.total.allocations))
+        .map(|system| (system.total.runs, system.total.above_floor()))
         .collect()
 }

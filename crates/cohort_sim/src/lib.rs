@@ -54,7 +54,7 @@ mod world_hash;
 
 pub use hash::{HashState, StateHasher};
 pub use rng::{SimRng, TickRng};
-pub use schedule::{SimSchedule, SimSystems};
+pub use schedule::{ParIterSystems, SimSchedule, SimSystems};
 pub use sim_plugin::{
     SimAppExt, SimConfig, SimPlugin, SimTick, SimTickTiming, TICK_HISTORY, TICK_RATE_RANGE,
     finish_plugins, run_sim_schedule,
@@ -66,7 +66,8 @@ pub use world_hash::{
 /// What users of the simulation schedule type.
 pub mod prelude {
     pub use crate::{
-        HashState, SimAppExt, SimConfig, SimHashAppExt, SimId, SimIdAllocator, SimPlugin, SimRng,
-        SimSchedule, SimSystems, SimTick, StateHasher, format_world_hash, world_hash,
+        HashState, ParIterSystems, SimAppExt, SimConfig, SimHashAppExt, SimId, SimIdAllocator,
+        SimPlugin, SimRng, SimSchedule, SimSystems, SimTick, StateHasher, format_world_hash,
+        world_hash,
     };
 }

@@ -48,3 +48,11 @@ impl SimSystems {
         }
     }
 }
+
+/// Marks systems that call `par_iter` once per run.
+///
+/// Each `par_iter` call makes Bevy's task pool allocate a scope and a task per batch on
+/// the calling thread. A system in this set tells the profiler that up to one call's worth
+/// of its allocations per run are that floor, not its own.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParIterSystems;

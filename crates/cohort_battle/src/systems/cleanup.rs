@@ -7,17 +7,33 @@ use crate::outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
 use crate::rules::BattleRules;
 
 /// Despawns every unit at zero health and counts the deaths per team.
+///
+/// Exclusive, with a list of the dead sized once to the whole army, so that no tick's
+/// deaths ever grow a buffer (a command queue would grow with the most deaths one tick
+/// has seen).
 pub fn despawn_dead(
-    mut commands: Commands,
-    mut ledger: ResMut<BattleLedger>,
-    units: Query<(Entity, &Health, &Team)>,
+    world: &mut World,
+    units: &mut QueryState<(Entity, &Health, &Team)>,
+    mut dead: Local<Vec<(Entity, u8)>>,
 ) {
-    for (entity, health, team) in &units {
-        if health.is_alive() {
-            continue;
-        }
-        commands.entity(entity).despawn();
-        if let Some(deaths) = ledger.deaths.get_mut(usize::from(team.0)) {
+    if dead.capacity() == 0 {
+        let army = units.iter(world).len();
+        dead.reserve(army);
+    }
+    dead.clear();
+    dead.extend(
+        units
+            .iter(world)
+            .filter(|(_, health, _)| !health.is_alive())
+            .map(|(entity, _, team)| (entity, team.0)),
+    );
+    for &(entity, team) in dead.iter() {
+        world.despawn(entity);
+        if let Some(deaths) = world
+            .resource_mut::<BattleLedger>()
+            .deaths
+            .get_mut(usize::from(team))
+        {
             *deaths += 1;
         }
     }
