@@ -274,6 +274,34 @@ fn bad_options_are_refused() {
     );
 }
 
+#[test]
+fn a_bad_budgets_file_is_refused_before_the_run() {
+    let assets = ScratchAssets::new("budgets");
+    let budgets = assets.write("budgets.ron", "(phases: {\"Think\": (ms: 1.0)})\n");
+    let args = HeadlessArgs {
+        scenario: repo_assets().join("scenarios/duel.ron"),
+        budgets: budgets.clone(),
+        ..HeadlessArgs::default()
+    };
+    let error = run_battle(&args, |_| {})
+        .expect_err("unknown phase")
+        .to_string();
+    assert_mentions(
+        &error,
+        &[
+            &budgets.display().to_string(),
+            "field `phases.Think`",
+            "Sense",
+        ],
+    );
+    let args = HeadlessArgs {
+        budgets: assets.root.join("missing.ron"),
+        ..args
+    };
+    let error = run_battle(&args, |_| {}).expect_err("no file").to_string();
+    assert_mentions(&error, &["missing.ron", "no such file"]);
+}
+
 /// The built `headless` example, next to this test binary's folder.
 fn headless_binary() -> PathBuf {
     let deps = std::env::current_exe().expect("test binary path");

@@ -22,7 +22,7 @@ pub struct ProfilerConfig {
     /// so recording never allocates. Frames past it are counted, not kept.
     pub run_series_capacity: usize,
     /// The budgets file, read once at start-up. A missing or bad file logs one error and
-    /// leaves the budgets empty.
+    /// the budgets given in code (none by default) stay.
     pub budgets_path: Option<PathBuf>,
     /// Seconds between two warnings about the same budget.
     pub warn_interval_secs: f64,

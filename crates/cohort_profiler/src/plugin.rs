@@ -22,7 +22,7 @@ use crate::profiler::{Profiler, ProfilerHandle, roll_profiler};
 pub struct ProfilerPlugin {
     /// The settings.
     pub config: ProfilerConfig,
-    /// Budgets given in code; a budgets file, when set, replaces them.
+    /// Budgets given in code; a budgets file, when set and good, replaces them.
     pub budgets: Budgets,
 }
 
@@ -79,8 +79,8 @@ impl Plugin for ProfilerPlugin {
     fn build(&self, app: &mut App) {
         let budgets = match &self.config.budgets_path {
             Some(path) => Budgets::load(path).unwrap_or_else(|load_error| {
-                error!("{load_error}; profiling without budgets");
-                Budgets::default()
+                error!("{load_error}; keeping the budgets given in code");
+                self.budgets.clone()
             }),
             None => self.budgets.clone(),
         };

@@ -7,7 +7,7 @@ use std::time::Instant;
 use bevy::MinimalPlugins;
 use bevy::app::{App, PluginGroup, TaskPoolOptions, TaskPoolPlugin};
 use bevy::tasks::ComputeTaskPool;
-use cohort_profiler::{ExportScope, Profiler, ProfilerPlugin};
+use cohort_profiler::{Budgets, ExportScope, Profiler, ProfilerPlugin};
 use cohort_sim::{
     SimPlugin, SimTick, SimTickTiming, finish_plugins, format_world_hash, world_hash,
 };
@@ -162,7 +162,7 @@ pub fn run_battle(
     let scenario_path = scenario.path.display().to_string();
     let mut profiler = ProfilerPlugin::default().warmup_frames(warmup_frames(limit));
     if args.budgets.is_file() || args.budgets != HeadlessArgs::default().budgets {
-        profiler = profiler.budgets_file(&args.budgets);
+        profiler = profiler.budgets(Budgets::load(&args.budgets)?);
     }
     let mut app = build_profiled_battle_app(scenario, args.threads, profiler);
 
