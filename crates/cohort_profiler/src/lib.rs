@@ -7,11 +7,14 @@
 //! - per system: runs, time per run (mean, p95, max), allocations and bytes per run;
 //! - per frame and per simulation tick over a rolling window: p50/p95/p99/max, FPS, 1% low;
 //! - hitches (frames over `hitch_factor` × the median) with the slowest one's breakdown;
-//! - the allocation floor: what Bevy's executors and schedule runners allocate by
-//!   themselves, apart from what systems allocate;
+//! - the allocation floor: what Bevy's executors, schedule runners and the `par_iter`
+//!   calls of systems in `cohort_sim::ParIterSystems` allocate by themselves, apart from
+//!   what systems allocate;
 //! - budgets per system, per `SimSystems` phase and per frame, from `assets/budgets.ron`.
 //!
 //! Allocation figures need [`cohort_alloc::CountingAllocator`] as the global allocator.
+//! An app driven by hand with `app.update()` calls `app.finish()` and `app.cleanup()`
+//! first, as `App::run` does, so that the schedules of the first frame are wrapped too.
 //!
 //! ```
 //! use bevy::prelude::*;
@@ -29,6 +32,8 @@
 //! let mut app = App::new();
 //! app.add_plugins((MinimalPlugins, ProfilerPlugin::default()))
 //!     .add_systems(Update, make_names);
+//! app.finish();
+//! app.cleanup();
 //! for _ in 0..5 {
 //!     app.update();
 //! }
