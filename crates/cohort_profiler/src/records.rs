@@ -53,24 +53,25 @@ pub struct SystemTotals {
     pub allocations: u64,
     /// Bytes allocated by the system itself.
     pub bytes: u64,
-    /// Of `allocations`, those counted as Bevy's `par_iter` floor (systems in
-    /// `ParIterSystems`: up to one call's worth per run).
-    pub floor_allocations: u64,
+    /// How many of `allocations` may be Bevy's `par_iter` floor: for systems in
+    /// `ParIterSystems`, one call's most per run (zero for other systems).
+    pub par_iter_allowance: u64,
 }
 
 impl SystemTotals {
-    pub(crate) fn add(&mut self, frame: &FrameCounts, floor_allocations: u64) {
+    pub(crate) fn add(&mut self, frame: &FrameCounts, par_iter_allowance: u64) {
         self.runs += frame.runs;
         self.nanos += frame.nanos;
         self.max_nanos = self.max_nanos.max(frame.max_nanos);
         self.allocations += frame.allocations;
         self.bytes += frame.bytes;
-        self.floor_allocations += floor_allocations;
+        self.par_iter_allowance += par_iter_allowance;
     }
 
-    /// Allocations above the floor.
+    /// Allocations above the floor: beyond the `par_iter` allowance over all these runs
+    /// (a call that allocates one more than usual is made up by the others).
     pub fn above_floor(&self) -> u64 {
-        self.allocations - self.floor_allocations
+        self.allocations.saturating_sub(self.par_iter_allowance)
     }
 
     /// Mean time per run in microseconds.
@@ -147,21 +148,22 @@ impl SystemProfile {
         self.cell.histogram.quantile(q) as f64 / 1e3
     }
 
-    /// Takes the frame's counters; `par_iter_floor` is what one `par_iter` call allocates
-    /// by itself. Returns the frame's counters and the part of its allocations that is
-    /// floor.
+    /// Takes the frame's counters; `par_iter_floor` is the most one `par_iter` call
+    /// allocates by itself. Returns the frame's counters and the part of its allocations
+    /// that is floor.
     pub(crate) fn roll(&mut self, steady: bool, par_iter_floor: u64) -> (FrameCounts, u64) {
         let frame = self.cell.take_frame();
-        let floor = if self.cell.identity.par_iter {
-            frame.allocations.min(frame.runs * par_iter_floor)
+        let allowance = if self.cell.identity.par_iter {
+            frame.runs * par_iter_floor
         } else {
             0
         };
+        let floor = frame.allocations.min(allowance);
         self.last_frame = SystemTotals::default();
-        self.last_frame.add(&frame, floor);
-        self.total.add(&frame, floor);
+        self.last_frame.add(&frame, allowance);
+        self.total.add(&frame, allowance);
         if steady {
-            self.steady.add(&frame, floor);
+            self.steady.add(&frame, allowance);
         }
         self.window_nanos.push(frame.nanos);
         self.window_allocations.push(frame.allocations);

@@ -6,6 +6,7 @@ use bevy::app::App;
 
 use crate::budgets::names_system;
 use crate::profiler::Profiler;
+use crate::records::SystemTotals;
 
 /// How to run the check. Build it with [`SteadyState::new`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +143,13 @@ impl SteadyState {
         if !cohort_alloc::is_installed() {
             return Err(SteadyStateError::NoCountingAllocator);
         }
-        let before: Vec<(u64, u64)> = totals(app.world().resource::<Profiler>());
+        let before: Vec<SystemTotals> = app
+            .world()
+            .resource::<Profiler>()
+            .systems()
+            .iter()
+            .map(|system| system.total)
+            .collect();
         for _ in 0..self.updates {
             app.update();
         }
@@ -161,10 +168,11 @@ impl SteadyState {
                 })
             })
             .filter_map(|(index, system)| {
-                let (runs_before, allocations_before) =
-                    before.get(index).copied().unwrap_or_default();
-                let runs = system.total.runs - runs_before;
-                let allocations = system.total.above_floor() - allocations_before;
+                let earlier = before.get(index).copied().unwrap_or_default();
+                let runs = system.total.runs - earlier.runs;
+                // The `par_iter` allowance of declared systems, over the measured runs only.
+                let allocations = (system.total.allocations - earlier.allocations)
+                    .saturating_sub(system.total.par_iter_allowance - earlier.par_iter_allowance);
                 let name = &system.identity().name;
                 let uses_par_iter = self
                     .par_iter_systems
@@ -193,12 +201,4 @@ impl SteadyState {
             panic!("{error}");
         }
     }
-}
-
-fn totals(profiler: &Profiler) -> Vec<(u64, u64)> {
-    profiler
-        .systems()
-        .iter()
-        .map(|system| (system.total.runs, system.total.above_floor()))
-        .collect()
 }

@@ -2,9 +2,12 @@
 //! declare them (`ParIterSystems`), and allowed by `SteadyState::allow_par_iter`.
 //!
 //! A process of its own: Bevy's task pools are global, and these tests need two compute
-//! threads (with one, `par_iter` runs serially and allocates nothing).
+//! threads (with one, `par_iter` runs serially and allocates nothing). The tests take
+//! turns: a thread waiting on its `par_iter` may run another app's tasks, and what those
+//! allocate would count in the start-up measurement.
 
 use std::hint::black_box;
+use std::sync::{Mutex, PoisonError};
 
 use bevy::MinimalPlugins;
 use bevy::app::{App, PluginGroup, TaskPoolOptions, TaskPoolPlugin, Update};
@@ -17,6 +20,8 @@ use cohort_sim::{ParIterSystems, finish_plugins};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[derive(Component)]
 struct Value(u64);
@@ -65,6 +70,7 @@ fn row(app: &App, suffix: &str) -> cohort_profiler::SystemRow {
 
 #[test]
 fn a_declared_par_iter_allocates_only_floor() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let mut app = app(|app| {
         app.add_systems(Update, double.in_set(ParIterSystems));
     });
@@ -81,6 +87,7 @@ fn a_declared_par_iter_allocates_only_floor() {
 
 #[test]
 fn an_undeclared_par_iter_needs_an_allowance() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let mut app = app(|app| {
         app.add_systems(Update, double);
     });
@@ -98,6 +105,7 @@ fn an_undeclared_par_iter_needs_an_allowance() {
 
 #[test]
 fn allocations_beyond_the_par_iter_are_above_the_floor() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let mut app = app(|app| {
         app.add_systems(Update, double_and_allocate.in_set(ParIterSystems));
     });
