@@ -333,3 +333,49 @@ fn systems_in_sim_phases_know_their_phase() {
     assert_eq!(late.identity().schedule, "SimSchedule");
     assert!(profiler.tick_stats().count >= 4);
 }
+
+#[test]
+fn the_window_and_the_run_export_to_json_and_csv() {
+    use cohort_profiler::ExportScope;
+    let mut app = app_with(ProfilerPlugin::default().window(10).warmup_frames(2));
+    app.add_systems(Update, allocate_three);
+    let mut app = started(app);
+    for _ in 0..26 {
+        app.update();
+    }
+    let profiler = app.world().resource::<Profiler>();
+    let window = profiler.export(ExportScope::Window);
+    assert_eq!(window.frames.len(), 10);
+    assert_eq!(window.frames.last().unwrap().index, 24);
+    let rows = window
+        .window_systems
+        .expect("window exports carry per-system rows");
+    let three = rows
+        .iter()
+        .find(|row| row.name.ends_with("allocate_three"))
+        .unwrap();
+    assert_eq!(three.allocs_per_frame, 3.0);
+    let run = profiler.export(ExportScope::Run);
+    assert_eq!(run.frames.len(), 25);
+    assert!(run.window_systems.is_none());
+
+    let dir = std::env::temp_dir().join(format!("cohort-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    profiler
+        .write_json(ExportScope::Run, &dir.join("run.json"))
+        .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(json["frames"].as_array().unwrap().len(), 25);
+    assert!(json["report"]["systems"].as_array().unwrap().len() > 3);
+    profiler
+        .write_csv(
+            ExportScope::Window,
+            &dir.join("systems.csv"),
+            &dir.join("frames.csv"),
+        )
+        .unwrap();
+    let frames = std::fs::read_to_string(dir.join("frames.csv")).unwrap();
+    assert_eq!(frames.lines().count(), 11);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
