@@ -29,9 +29,9 @@ fn the_report_and_csv_list_every_system_and_the_floor() {
         ..HeadlessArgs::default()
     };
     let report = run_battle(&args, |_| {}).unwrap_or_else(|error| panic!("{error}"));
-    assert!(report.allocations.counting);
+    assert!(report.profile.allocations.counting);
     assert!(
-        report.allocations.floor_per_tick > 0.0,
+        report.profile.allocations.floor_per_tick > 0.0,
         "the executors allocate"
     );
     let json: Value =

@@ -19,7 +19,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bevy::app::App;
-use cohort_battle::headless::{build_battle_app, percentile};
+use cohort_battle::headless::{TickTimes, build_battle_app};
 use cohort_battle::{BattleLedger, BattleStatus, LoadedScenario, load_scenario};
 use cohort_sim::SimAppExt;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -90,14 +90,14 @@ fn battle_tick(c: &mut Criterion) {
         if ticks_ms.is_empty() {
             continue;
         }
-        ticks_ms.sort_by(f64::total_cmp);
+        let times = TickTimes::from_millis(&mut ticks_ms);
         eprintln!(
             "battle_tick/{units}: {} ticks timed, p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
             ticks_ms.len(),
-            percentile(&ticks_ms, 50.0),
-            percentile(&ticks_ms, 95.0),
-            percentile(&ticks_ms, 99.0),
-            ticks_ms.last().copied().unwrap_or_default(),
+            times.p50,
+            times.p95,
+            times.p99,
+            times.max,
         );
     }
     group.finish();

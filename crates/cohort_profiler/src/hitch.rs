@@ -9,13 +9,7 @@ pub struct HitchSnapshot {
     pub frame: FrameRecord,
     /// The window's median frame time when it happened, in nanoseconds.
     pub median_nanos: u64,
-    /// `(index into Profiler::systems, figures in that frame)` of every system that ran.
+    /// `(index into Profiler::systems, figures in that frame)` of every system that ran,
+    /// slowest first.
     pub systems: Vec<(usize, SystemTotals)>,
-}
-
-impl HitchSnapshot {
-    /// The systems that ran in the frame, slowest first.
-    pub fn slowest_systems(&self) -> impl Iterator<Item = &(usize, SystemTotals)> {
-        self.systems.iter()
-    }
 }

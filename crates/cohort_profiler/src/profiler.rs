@@ -173,10 +173,19 @@ impl Profiler {
     }
 
     fn stats_of(&self, values: impl Iterator<Item = u64>) -> SeriesStats {
+        self.with_scratch(values, SeriesStats::from_nanos)
+    }
+
+    /// Runs `work` on a copy of `values` in the reused scratch buffer.
+    fn with_scratch<R>(
+        &self,
+        values: impl Iterator<Item = u64>,
+        work: impl FnOnce(&mut [u64]) -> R,
+    ) -> R {
         let mut scratch = self.scratch.lock().unwrap_or_else(PoisonError::into_inner);
         scratch.clear();
         scratch.extend(values);
-        SeriesStats::from_nanos(&mut scratch)
+        work(&mut scratch)
     }
 
     /// Frames slower than `hitch_factor` × the window's median, since the start.
@@ -342,14 +351,11 @@ impl Profiler {
         let suspect = frame.nanos as f64 > self.config.hitch_factor * self.median.nanos as f64;
         self.median.age += 1;
         if suspect || self.median.age >= MEDIAN_EVERY || self.median.nanos == 0 {
-            let mut scratch = self.scratch.lock().unwrap_or_else(PoisonError::into_inner);
-            scratch.clear();
-            scratch.extend(self.frames.iter().map(|frame| frame.nanos));
-            let middle = (scratch.len() - 1) / 2;
-            self.median = CachedMedian {
-                nanos: *scratch.select_nth_unstable(middle).1,
-                age: 0,
-            };
+            let nanos = self.with_scratch(self.frames.iter().map(|frame| frame.nanos), |times| {
+                let middle = (times.len() - 1) / 2;
+                *times.select_nth_unstable(middle).1
+            });
+            self.median = CachedMedian { nanos, age: 0 };
         }
         let median = self.median.nanos;
         if (frame.nanos as f64) <= self.config.hitch_factor * median as f64 {

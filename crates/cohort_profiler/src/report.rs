@@ -119,10 +119,10 @@ pub struct HitchReport {
 /// Everything the profiler measured, ready to serialize.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProfileReport {
-    /// Frames over the rolling window.
-    pub frames: SeriesStats,
-    /// Simulation ticks over the rolling window.
-    pub ticks: SeriesStats,
+    /// Frame times over the rolling window.
+    pub frame_ms: SeriesStats,
+    /// Simulation tick times over the rolling window.
+    pub window_tick_ms: SeriesStats,
     /// Allocations in steady state.
     pub allocations: AllocationReport,
     /// Every system that ran, by total time, slowest first.
@@ -151,8 +151,8 @@ impl Profiler {
         systems.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms));
         let schedules = self.schedule_rows();
         ProfileReport {
-            frames: self.frame_stats(),
-            ticks: self.tick_stats(),
+            frame_ms: self.frame_stats(),
+            window_tick_ms: self.tick_stats(),
             allocations: self.allocation_report(),
             systems,
             schedules,

@@ -45,9 +45,9 @@ impl SeriesStats {
         Self {
             count,
             mean_ms: mean / 1e6,
-            p50_ms: nearest_rank(nanos, 0.50) as f64 / 1e6,
-            p95_ms: nearest_rank(nanos, 0.95) as f64 / 1e6,
-            p99_ms: nearest_rank(nanos, 0.99) as f64 / 1e6,
+            p50_ms: ms(nearest_rank(nanos, 0.50)),
+            p95_ms: ms(nearest_rank(nanos, 0.95)),
+            p99_ms: ms(nearest_rank(nanos, 0.99)),
             max_ms: nanos[count - 1] as f64 / 1e6,
             per_second: rate(mean),
             low_1pct_per_second: rate(slow_mean),
@@ -55,10 +55,15 @@ impl SeriesStats {
     }
 }
 
-/// The nearest-rank quantile `q` of a sorted, non-empty slice.
-pub fn nearest_rank(sorted: &[u64], q: f64) -> u64 {
+/// The nearest-rank quantile `q` (0 to 1) of a sorted slice: the smallest value that at
+/// least `q` of the slice is at or below; `None` when empty.
+pub fn nearest_rank<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
     let rank = (q.clamp(0.0, 1.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
+    sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied()
+}
+
+fn ms(nanos: Option<u64>) -> f64 {
+    nanos.unwrap_or_default() as f64 / 1e6
 }
 
 fn rate(mean_nanos: f64) -> f64 {
@@ -91,12 +96,24 @@ mod tests {
     }
 
     #[test]
+    fn nearest_rank_percentiles_are_exact() {
+        let series: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(nearest_rank(&series, 0.50), Some(50.0));
+        assert_eq!(nearest_rank(&series, 0.95), Some(95.0));
+        assert_eq!(nearest_rank(&series, 0.99), Some(99.0));
+        assert_eq!(nearest_rank(&series, 1.0), Some(100.0));
+        assert_eq!(nearest_rank(&series, 0.0), Some(1.0));
+        assert_eq!(nearest_rank(&[4.0, 8.0], 0.5), Some(4.0));
+        assert_eq!(nearest_rank::<f64>(&[], 0.5), None);
+    }
+
+    #[test]
     fn small_and_empty_series() {
         assert_eq!(SeriesStats::from_nanos(&mut []), SeriesStats::default());
         let stats = SeriesStats::from_nanos(&mut [4_000_000]);
         assert_eq!((stats.p50_ms, stats.p99_ms, stats.max_ms), (4.0, 4.0, 4.0));
         let stats = SeriesStats::from_nanos(&mut [1, 2, 3, 4]);
-        assert_eq!(nearest_rank(&[1, 2, 3, 4], 0.5), 2);
+        assert_eq!(nearest_rank(&[1, 2, 3, 4], 0.5), Some(2));
         assert_eq!(stats.max_ms, 4e-6);
     }
 }

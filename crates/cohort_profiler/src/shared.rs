@@ -1,6 +1,9 @@
 //! State shared by the profiler resource and the system wrappers of one app.
 
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{
+    AtomicBool,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::cell::SystemCell;
@@ -11,6 +14,8 @@ pub(crate) struct Shared {
     enabled: AtomicBool,
     /// Systems wrapped since the last roll-over; only schedule builds push here.
     pending: Mutex<Vec<Arc<SystemCell>>>,
+    /// Whether `pending` may hold systems, so that a frame with none takes no lock.
+    has_pending: AtomicBool,
 }
 
 impl Shared {
@@ -18,6 +23,7 @@ impl Shared {
         Arc::new(Self {
             enabled: AtomicBool::new(enabled),
             pending: Mutex::new(Vec::new()),
+            has_pending: AtomicBool::new(false),
         })
     }
 
@@ -35,10 +41,14 @@ impl Shared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(cell);
+        self.has_pending.store(true, Release);
     }
 
     /// Moves newly registered systems into `into`. Locks only when some are waiting.
     pub(crate) fn drain_new(&self, into: &mut Vec<Arc<SystemCell>>) {
+        if !self.has_pending.swap(false, Acquire) {
+            return;
+        }
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         into.append(&mut pending);
     }

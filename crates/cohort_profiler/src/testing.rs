@@ -4,7 +4,6 @@ use std::fmt;
 
 use bevy::app::App;
 
-use crate::budgets::names_system;
 use crate::profiler::Profiler;
 use crate::records::SystemTotals;
 
@@ -19,9 +18,6 @@ pub struct SteadyState {
     pub par_iter_calls: u32,
     /// Tables (archetypes with their own storage) a `par_iter` call may cover.
     pub par_iter_tables: u32,
-    /// The systems the `par_iter` allowance is for (names or their last `::` segments);
-    /// `None`: every system.
-    pub par_iter_systems: Option<&'static [&'static str]>,
     /// Name prefixes of the systems checked (`cohort_battle::`); `None`: every system.
     pub only: Option<&'static [&'static str]>,
 }
@@ -91,7 +87,6 @@ impl SteadyState {
             updates,
             par_iter_calls: 0,
             par_iter_tables: 1,
-            par_iter_systems: None,
             only: None,
         }
     }
@@ -103,14 +98,9 @@ impl SteadyState {
         self
     }
 
-    /// Gives the `par_iter` allowance only to these systems (full names or their last
-    /// `::` segments, as in budgets); every other system must allocate nothing.
-    pub fn par_iter_only_in(mut self, systems: &'static [&'static str]) -> Self {
-        self.par_iter_systems = Some(systems);
-        self
-    }
-
-    /// Allows each system `calls` `par_iter` calls per run over up to `tables` tables.
+    /// Allows each checked system `calls` `par_iter` calls per run over up to `tables`
+    /// tables, on top of what `ParIterSystems` already counts as floor (use it with
+    /// [`only`](Self::only) for systems you cannot put in that set).
     ///
     /// One call allocates a scope and one task per batch; Bevy splits each table into at
     /// most one batch per compute thread. The start-up measurement over one table gives
@@ -173,11 +163,7 @@ impl SteadyState {
                 // The `par_iter` allowance of declared systems, over the measured runs only.
                 let allocations = (system.total.allocations - earlier.allocations)
                     .saturating_sub(system.total.par_iter_allowance - earlier.par_iter_allowance);
-                let name = &system.identity().name;
-                let uses_par_iter = self
-                    .par_iter_systems
-                    .is_none_or(|names| names.iter().any(|pattern| names_system(pattern, name)));
-                let allowed = if uses_par_iter { per_run * runs } else { 0 };
+                let allowed = per_run * runs;
                 (allocations > allowed).then(|| Offender {
                     name: system.identity().name.clone(),
                     schedule: system.identity().schedule.clone(),

@@ -25,6 +25,9 @@ Options:
   -h, --help        print this help
 ";
 
+/// The budgets file the runner reads when `--budgets` is not given (if it exists).
+pub const DEFAULT_BUDGETS: &str = "assets/budgets.ron";
+
 /// The most threads the runner accepts.
 const MAX_THREADS: u64 = 1024;
 /// The longest run the runner accepts, in ticks.
@@ -63,7 +66,7 @@ impl Default for HeadlessArgs {
             seed: None,
             report: None,
             csv: None,
-            budgets: PathBuf::from("assets/budgets.ron"),
+            budgets: PathBuf::from(DEFAULT_BUDGETS),
             progress: true,
         }
     }

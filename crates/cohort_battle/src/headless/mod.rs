@@ -7,7 +7,6 @@
 mod args;
 mod report;
 mod run;
-mod stats;
 
 pub use args::{Command, HeadlessArgs, USAGE, parse_args};
 pub use report::{EndReport, LedgerReport, RunReport, TickTimes};
@@ -15,4 +14,3 @@ pub use run::{
     Progress, RunError, build_battle_app, build_profiled_battle_app, prepare_scenario, run_battle,
     task_pool_options,
 };
-pub use stats::percentile;

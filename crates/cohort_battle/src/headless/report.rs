@@ -1,10 +1,9 @@
 //! The runner's JSON report.
 
-use cohort_profiler::{AllocationReport, BudgetRecord, ScheduleRow, SeriesStats, SystemRow};
+use cohort_profiler::{ProfileReport, nearest_rank};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::stats::percentile;
 use crate::health::hp_to_points;
 use crate::outcome::BattleLedger;
 
@@ -32,9 +31,9 @@ impl TickTimes {
         times.sort_by(f64::total_cmp);
         Self {
             mean: times.iter().sum::<f64>() / times.len() as f64,
-            p50: percentile(times, 50.0),
-            p95: percentile(times, 95.0),
-            p99: percentile(times, 99.0),
+            p50: nearest_rank(times, 0.50).unwrap_or_default(),
+            p95: nearest_rank(times, 0.95).unwrap_or_default(),
+            p99: nearest_rank(times, 0.99).unwrap_or_default(),
             max: times[times.len() - 1],
         }
     }
@@ -121,20 +120,11 @@ pub struct RunReport {
     pub wall_seconds: f64,
     /// The battle's books.
     pub ledger: LedgerReport,
-    /// Frame times over the profiler's rolling window.
-    pub frame_ms: SeriesStats,
-    /// Allocations per tick in steady state: all, Bevy's floor, and above it.
-    pub allocations: AllocationReport,
-    /// Every system that ran (Bevy's and cohort's), by total time, slowest first.
-    pub systems: Vec<SystemRow>,
-    /// Per schedule: its systems' summed time and allocations.
-    pub schedules: Vec<ScheduleRow>,
-    /// Frames slower than twice the median.
-    pub hitches: u64,
-    /// Budget violations of every kind.
-    pub budget_violations: u64,
-    /// Broken budgets, most often broken first.
-    pub worst_offenders: Vec<BudgetRecord>,
+    /// The profiler's figures, at the report's top level: `frame_ms`, `allocations`,
+    /// `systems` (Bevy's and cohort's, slowest first), `schedules`, `hitches`,
+    /// `budget_violations`, `worst_offenders` and the rest of [`ProfileReport`].
+    #[serde(flatten)]
+    pub profile: ProfileReport,
 }
 
 impl RunReport {
@@ -153,8 +143,9 @@ impl RunReport {
             _ => format!("undecided at the tick limit of {} ticks", self.ticks),
         };
         let t = &self.tick_ms;
-        let a = &self.allocations;
+        let a = &self.profile.allocations;
         let slowest: Vec<String> = self
+            .profile
             .systems
             .iter()
             .filter(|system| !system.runs_schedules)
@@ -184,8 +175,8 @@ impl RunReport {
             a.floor_per_tick,
             a.above_floor_per_tick,
             a.par_iter.mean,
-            self.hitches,
-            self.budget_violations,
+            self.profile.hitches,
+            self.profile.budget_violations,
             self.world_hash,
         )
     }

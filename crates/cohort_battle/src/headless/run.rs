@@ -13,7 +13,7 @@ use cohort_sim::{
 };
 use serde_json::{Map, Value};
 
-use super::args::HeadlessArgs;
+use super::args::{DEFAULT_BUDGETS, HeadlessArgs};
 use super::report::{EndReport, LedgerReport, RunReport, TickTimes};
 use crate::BattlePlugin;
 use crate::data::{LoadError, LoadedScenario, load_scenario};
@@ -161,7 +161,7 @@ pub fn run_battle(
     let name = scenario.scenario.name.clone();
     let scenario_path = scenario.path.display().to_string();
     let mut profiler = ProfilerPlugin::default().warmup_frames(warmup_frames(limit));
-    if args.budgets.is_file() || args.budgets != HeadlessArgs::default().budgets {
+    if args.budgets.is_file() || args.budgets.as_path() != Path::new(DEFAULT_BUDGETS) {
         profiler = profiler.budgets(Budgets::load(&args.budgets)?);
     }
     let mut app = build_profiled_battle_app(scenario, args.threads, profiler);
@@ -227,13 +227,7 @@ pub fn run_battle(
         tick_ms: TickTimes::from_millis(&mut tick_ms),
         wall_seconds,
         ledger: LedgerReport::from(world.resource::<BattleLedger>()),
-        frame_ms: profile.frames,
-        allocations: profile.allocations,
-        systems: profile.systems,
-        schedules: profile.schedules,
-        hitches: profile.hitches,
-        budget_violations: profile.budget_violations,
-        worst_offenders: profile.worst_offenders,
+        profile,
     };
     if let Some(path) = &args.report {
         write_report(path, &report)?;
