@@ -21,15 +21,16 @@
     reason = "criterion_group! generates an undocumented function"
 )]
 
-use std::hint::black_box;
+mod common;
+
 use std::time::Duration;
 
-use bevy::app::{App, TaskPoolPlugin, Update};
-use bevy::ecs::schedule::{Schedules, SingleThreadedExecutor};
+use bevy::app::App;
 use cohort_alloc::CountingAllocator;
 use cohort_profiler::{Profiler, ProfilerPlugin};
-use cohort_sim::finish_plugins;
 use criterion::{Criterion, criterion_group, criterion_main};
+
+use crate::common::{profiled_runs, trivial_systems_app};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
@@ -44,14 +45,7 @@ enum Mode {
 }
 
 fn app(mode: Mode) -> App {
-    let mut app = App::new();
-    app.add_plugins(TaskPoolPlugin::default());
-    for index in 0..SYSTEMS {
-        app.add_systems(Update, move || {
-            black_box(index);
-        });
-    }
-    match mode {
+    trivial_systems_app(SYSTEMS, |app| match mode {
         Mode::Without => {}
         Mode::Profiled => {
             app.add_plugins(ProfilerPlugin::default());
@@ -59,24 +53,16 @@ fn app(mode: Mode) -> App {
         Mode::SwitchedOff => {
             app.add_plugins(ProfilerPlugin::default().disabled());
         }
-    }
-    finish_plugins(&mut app);
-    for (_, schedule) in app.world_mut().resource_mut::<Schedules>().iter_mut() {
-        schedule.set_executor(SingleThreadedExecutor::default());
-    }
-    for _ in 0..100 {
-        app.update();
-    }
-    app
+    })
 }
 
 /// Runs per update (the 200 systems and every other system the frame runs), and the
 /// profiler's own per-frame work in microseconds (its roll-over and wrapping systems).
 fn runs_per_update() -> (u64, f64) {
     let mut app = app(Mode::Profiled);
-    let before: u64 = runs(&app);
+    let before: u64 = profiled_runs(&app);
     app.update();
-    let runs_per_update = runs(&app) - before;
+    let runs_per_update = profiled_runs(&app) - before;
     for _ in 0..1_000 {
         app.update();
     }
@@ -89,15 +75,6 @@ fn runs_per_update() -> (u64, f64) {
         .map(|system| system.total.mean_us())
         .sum();
     (runs_per_update, own_micros)
-}
-
-fn runs(app: &App) -> u64 {
-    let profiler = app.world().resource::<Profiler>();
-    profiler
-        .systems()
-        .iter()
-        .map(|system| system.total.runs)
-        .sum()
 }
 
 fn profiler_overhead(c: &mut Criterion) {

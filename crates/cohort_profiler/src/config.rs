@@ -26,6 +26,9 @@ pub struct ProfilerConfig {
     pub budgets_path: Option<PathBuf>,
     /// Seconds between two warnings about the same budget.
     pub warn_interval_secs: f64,
+    /// With the `tracy` feature: whether zones, frame marks and plots go to Tracy. Switch
+    /// it at run time with [`Profiler::set_tracy_enabled`](crate::Profiler::set_tracy_enabled).
+    pub tracy: bool,
 }
 
 impl Default for ProfilerConfig {
@@ -38,6 +41,7 @@ impl Default for ProfilerConfig {
             run_series_capacity: 36_000,
             budgets_path: None,
             warn_interval_secs: 5.0,
+            tracy: true,
         }
     }
 }

@@ -10,7 +10,9 @@
 //! - the allocation floor: what Bevy's executors, schedule runners and the `par_iter`
 //!   calls of systems in `cohort_sim::ParIterSystems` allocate by themselves, apart from
 //!   what systems allocate;
-//! - budgets per system, per `SimSystems` phase and per frame, from `assets/budgets.ron`.
+//! - budgets per system, per `SimSystems` phase and per frame, from `assets/budgets.ron`;
+//! - with the `tracy` feature, a Tracy zone per system run, frame and tick marks, plots of
+//!   the counters and a message per hitch.
 //!
 //! Allocation figures need [`cohort_alloc::CountingAllocator`] as the global allocator.
 //! An app driven by hand with `app.update()` calls `app.finish()` and `app.cleanup()`
@@ -47,9 +49,8 @@
 //! assert_eq!(names.total.allocations_per_run(), 1.0, "one String per run");
 //! ```
 
-/// Whether this build sends zones, frame marks and plots to Tracy (the `tracy` feature).
-/// Apps that want Bevy's system zones add `LogPlugin` before any other plugin when it is
-/// on: Bevy fixes a system's span when the system is created.
+/// Whether this build can send zones, frame marks and plots to Tracy (the `tracy`
+/// feature); [`Profiler::set_tracy_enabled`] switches it at run time.
 pub const TRACY_ENABLED: bool = cfg!(feature = "tracy");
 
 mod attach;

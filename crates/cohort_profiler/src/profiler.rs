@@ -89,7 +89,7 @@ struct CachedMedian {
 impl Profiler {
     pub(crate) fn new(config: ProfilerConfig, budgets: &Budgets) -> Self {
         Self {
-            shared: Shared::new(config.enabled),
+            shared: Shared::new(config.enabled, config.tracy),
             frames: Ring::new(config.window),
             ticks: Ring::new(config.window),
             run_series: Vec::with_capacity(config.run_series_capacity),
@@ -129,6 +129,17 @@ impl Profiler {
         self.shared.set_enabled(enabled);
         // The next frame's time would span the pause.
         self.last_frame_end = None;
+    }
+
+    /// Switches Tracy output (zones, frame marks, plots) on or off; it has effect only
+    /// with the `tracy` feature. Off, each system run costs one more relaxed atomic load.
+    pub fn set_tracy_enabled(&mut self, enabled: bool) {
+        self.shared.set_tracy(enabled);
+    }
+
+    /// Whether Tracy output is on: the `tracy` feature is built and not switched off.
+    pub fn tracy_enabled(&self) -> bool {
+        crate::TRACY_ENABLED && self.shared.tracy()
     }
 
     /// What one `par_iter` call allocates by itself on this compute pool, measured at
@@ -186,6 +197,12 @@ impl Profiler {
         scratch.clear();
         scratch.extend(values);
         work(&mut scratch)
+    }
+
+    /// The window's median frame time in milliseconds as the hitch check last saw it
+    /// (recomputed every few frames and on every suspect frame).
+    pub fn recent_median_ms(&self) -> f64 {
+        self.median.nanos as f64 / 1e6
     }
 
     /// Frames slower than `hitch_factor` × the window's median, since the start.

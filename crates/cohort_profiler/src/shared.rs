@@ -12,6 +12,8 @@ use crate::cell::SystemCell;
 /// share one, so tests that run several apps at once do not mix their figures.
 pub(crate) struct Shared {
     enabled: AtomicBool,
+    /// Whether Tracy gets zones, marks and plots (with the `tracy` feature).
+    tracy: AtomicBool,
     /// Systems wrapped since the last roll-over; only schedule builds push here.
     pending: Mutex<Vec<Arc<SystemCell>>>,
     /// Whether `pending` may hold systems, so that a frame with none takes no lock.
@@ -19,9 +21,10 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(enabled: bool) -> Arc<Self> {
+    pub(crate) fn new(enabled: bool, tracy: bool) -> Arc<Self> {
         Arc::new(Self {
             enabled: AtomicBool::new(enabled),
+            tracy: AtomicBool::new(tracy),
             pending: Mutex::new(Vec::new()),
             has_pending: AtomicBool::new(false),
         })
@@ -34,6 +37,15 @@ impl Shared {
 
     pub(crate) fn set_enabled(&self, enabled: bool) {
         self.enabled.store(enabled, Relaxed);
+    }
+
+    #[inline]
+    pub(crate) fn tracy(&self) -> bool {
+        self.tracy.load(Relaxed)
+    }
+
+    pub(crate) fn set_tracy(&self, tracy: bool) {
+        self.tracy.store(tracy, Relaxed);
     }
 
     pub(crate) fn register(&self, cell: Arc<SystemCell>) {

@@ -21,12 +21,16 @@ pub(crate) struct Profiled {
     inner: ScheduleSystem,
     cell: Arc<SystemCell>,
     shared: Arc<Shared>,
+    #[cfg(feature = "tracy")]
+    zone: crate::tracy::SystemZone,
 }
 
 impl Profiled {
     pub(crate) fn new(inner: ScheduleSystem, cell: Arc<SystemCell>, shared: Arc<Shared>) -> Self {
         Self {
             inner,
+            #[cfg(feature = "tracy")]
+            zone: crate::tracy::SystemZone::new(&cell.identity),
             cell,
             shared,
         }
@@ -135,6 +139,9 @@ impl System for Profiled {
         input: SystemIn<'_, Self>,
         world: UnsafeWorldCell,
     ) -> Result<Self::Out, RunSystemError> {
+        // One Tracy zone per run; applying commands later is not a run.
+        #[cfg(feature = "tracy")]
+        let _zone = self.shared.tracy().then(|| self.zone.enter());
         // SAFETY: the caller upholds `run_unsafe`'s contract for this system, and the
         // inner system has exactly this system's access.
         self.measured(true, |inner| unsafe { inner.run_unsafe(input, world) })

@@ -124,10 +124,6 @@ fn build_app(
         task_pool_options: task_pool_options(threads),
     };
     let rules = &scenario.scenario;
-    if profiler.is_some() && cohort_profiler::TRACY_ENABLED {
-        // First, so that every system's span reaches Tracy.
-        app.add_plugins(bevy::log::LogPlugin::default());
-    }
     app.add_plugins(MinimalPlugins.set(task_pools))
         .add_plugins((
             SimPlugin::default()
