@@ -47,6 +47,19 @@ fn the_report_and_csv_list_every_system_and_the_floor() {
             "allocations.{field}"
         );
     }
+    // Every batched event type, with nothing lost: sent = delivered + dropped, no drops.
+    for event in ["Damage", "EffectCast", "Death"] {
+        let stats = &json["events"][event];
+        let sent = stats["sent"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("events.{event}"));
+        assert_eq!(stats["dropped"].as_u64(), Some(0), "{event}");
+        assert_eq!(stats["delivered"].as_u64(), Some(sent), "{event}");
+    }
+    assert!(
+        json["events"]["Damage"]["sent"].as_u64() > Some(100),
+        "the armies met"
+    );
     assert!(json["hitches"].is_u64());
     assert!(json["budget_violations"].is_u64());
     let systems = json["systems"].as_array().unwrap();

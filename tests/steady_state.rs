@@ -49,9 +49,21 @@ fn a_battle_allocates_nothing_above_the_floor_after_warm_up() {
     let battle_systems: Vec<_> = report
         .systems
         .iter()
-        .filter(|row| row.schedule == "SimSchedule")
+        .filter(|row| row.schedule == "SimSchedule" && row.name.starts_with("cohort_battle::"))
         .collect();
     assert!(battle_systems.len() >= 10, "{battle_systems:#?}");
+    // The event flushes run between phases, once a tick: damage, casts, deaths.
+    let flushes: Vec<_> = report
+        .systems
+        .iter()
+        .filter(|row| row.name.starts_with("cohort_events::flush::flush_events"))
+        .collect();
+    assert_eq!(flushes.len(), 3, "{flushes:#?}");
+    assert!(
+        flushes
+            .iter()
+            .all(|row| row.runs == u64::from(WARMUP + MEASURED))
+    );
     // One update, the warm-up and the measured ones, a tick each; the first frame only
     // starts the profiler's clock.
     let runs = u64::from(WARMUP + MEASURED);

@@ -8,15 +8,15 @@ use cohort_sim::{ParIterSystems, SimConfig, SimHashAppExt, SimPlugin, SimSchedul
 
 use crate::data::LoadedScenario;
 use crate::effects::ActiveEffects;
+use crate::events::add_battle_events;
 use crate::grid::SpatialGrid;
 use crate::health::Health;
-use crate::hits::HitQueue;
 use crate::outcome::{BattleLedger, BattleStatus};
 use crate::rules::BattleRules;
 use crate::spawn::{BattleScenario, presize_for_deaths, spawn_battle};
 use crate::systems::{
-    apply_hits, attack_targets, choose_targets, despawn_dead, move_units, rebuild_spatial_grid,
-    recompute_stats, support_allies, tick_effects, update_battle_status,
+    apply_damage, apply_effects, attack_targets, choose_targets, despawn_dead, move_units,
+    rebuild_spatial_grid, recompute_stats, support_allies, tick_effects, update_battle_status,
 };
 use crate::unit_types::UnitTypes;
 use crate::{AttackCooldown, Position, SupportCooldown, Team};
@@ -29,9 +29,11 @@ use crate::{AttackCooldown, Position, SupportCooldown, Team};
 /// |---|---|
 /// | `Sense` | [`rebuild_spatial_grid`] |
 /// | `Decide` | [`choose_targets`]: the nearest enemy in sight, else the nearest enemy army |
-/// | `Act` | [`move_units`], then [`attack_targets`] and [`support_allies`] in parallel |
-/// | `Resolve` | [`apply_hits`] (merged by target and source id), [`tick_effects`], [`recompute_stats`] |
-/// | `Cleanup` | [`despawn_dead`], [`update_battle_status`] |
+/// | `Act` | [`move_units`], then [`attack_targets`] and [`support_allies`] in parallel, writing [`Damage`](crate::Damage) and [`EffectCast`](crate::EffectCast) events |
+/// | (flush) | damage summed per target; damage and casts ordered by target, then source `SimId` |
+/// | `Resolve` | [`apply_damage`], [`apply_effects`], [`tick_effects`], [`recompute_stats`]; deaths as [`Death`](crate::Death) events |
+/// | (flush) | [`DeathFlush`](crate::DeathFlush) |
+/// | `Cleanup` | [`despawn_dead`] (the tick's deaths), [`update_battle_status`] |
 ///
 /// When one team is left, or at the tick limit, [`BattleStatus::outcome`] is set and the
 /// simulation pauses. Adds [`SimPlugin`] with the scenario's tick rate and seed if the app
@@ -70,6 +72,10 @@ impl Plugin for BattlePlugin {
             );
         }
         let teams = scenario.teams.len();
+        add_battle_events(
+            app,
+            usize::try_from(self.scenario.total_units()).unwrap_or(usize::MAX),
+        );
         let map = Vec2::new(scenario.map.width as f32, scenario.map.height as f32);
         let sight = scenario.sight as f32;
         app.insert_resource(UnitTypes(self.scenario.unit_types.clone()))
@@ -94,9 +100,6 @@ impl Plugin for BattlePlugin {
                 alive: vec![0; teams],
                 outcome: None,
             })
-            .insert_resource(HitQueue::with_capacity(
-                usize::try_from(self.scenario.total_units()).unwrap_or(usize::MAX),
-            ))
             .hash_component::<Team>()
             .hash_component::<Position>()
             .hash_component::<Health>()
@@ -118,7 +121,8 @@ impl Plugin for BattlePlugin {
                         .chain()
                         .in_set(SimSystems::Act),
                     (
-                        apply_hits,
+                        apply_damage,
+                        apply_effects,
                         (tick_effects, recompute_stats)
                             .chain()
                             .in_set(ParIterSystems),

@@ -9,10 +9,11 @@
 //! shield), derived stats recomputed only when effects start or end, death and despawn,
 //! and an outcome when one team is left or the tick limit comes.
 //!
-//! Every parallel writer stages into per-thread buffers that are merged by [`SimId`]
-//! (`cohort_sim`'s stable id), and health is kept in whole hundredths of a point, so the
-//! same scenario and seed end in the same [`world_hash`](cohort_sim::world_hash) on any
-//! number of threads.
+//! Attacks, effect casts and deaths are batched events (`cohort_events`): parallel systems
+//! write them into per-thread buffers, each flush orders them by [`SimId`] (`cohort_sim`'s
+//! stable id) and sums the damage on each target, and health is kept in whole hundredths
+//! of a point, so the same scenario and seed end in the same
+//! [`world_hash`](cohort_sim::world_hash) on any number of threads.
 //!
 //! [`headless`] is the runner behind `examples/headless.rs`.
 //!
@@ -22,10 +23,10 @@ mod battle_plugin;
 mod components;
 pub mod data;
 mod effects;
+mod events;
 mod grid;
 pub mod headless;
 mod health;
-mod hits;
 mod outcome;
 mod rules;
 mod spawn;
@@ -36,9 +37,9 @@ pub use battle_plugin::BattlePlugin;
 pub use components::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, UnitKind};
 pub use data::{LoadError, LoadedScenario, load_scenario};
 pub use effects::{ActiveEffects, Effect, EffectKind};
+pub use events::{Damage, Death, DeathFlush, EffectCast};
 pub use grid::{GridEntry, SpatialGrid};
 pub use health::{HP_PER_POINT, Health, Hp, hp_from_points, hp_to_points};
-pub use hits::{Hit, HitKind, HitQueue};
 pub use outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
 pub use rules::BattleRules;
 pub use spawn::{BattleScenario, presize_for_deaths, spawn_battle};

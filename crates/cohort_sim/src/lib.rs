@@ -50,6 +50,7 @@ mod hash;
 mod rng;
 mod schedule;
 mod sim_plugin;
+mod threads;
 mod world_hash;
 
 pub use hash::{HashState, StateHasher};
@@ -59,6 +60,7 @@ pub use sim_plugin::{
     SimAppExt, SimConfig, SimPlugin, SimTick, SimTickTiming, TICK_HISTORY, TICK_RATE_RANGE,
     finish_plugins, run_sim_schedule,
 };
+pub use threads::task_pool_options;
 pub use world_hash::{
     SimHashAppExt, SimHashRegistry, SimId, SimIdAllocator, format_world_hash, world_hash,
 };

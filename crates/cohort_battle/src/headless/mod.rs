@@ -12,5 +12,4 @@ pub use args::{Command, HeadlessArgs, USAGE, parse_args};
 pub use report::{EndReport, LedgerReport, RunReport, TickTimes};
 pub use run::{
     Progress, RunError, build_battle_app, build_profiled_battle_app, prepare_scenario, run_battle,
-    task_pool_options,
 };

@@ -1,5 +1,8 @@
 //! The runner's JSON report.
 
+use std::collections::BTreeMap;
+
+use cohort_events::EventTypeSummary;
 use cohort_profiler::{ProfileReport, nearest_rank};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -120,6 +123,10 @@ pub struct RunReport {
     pub wall_seconds: f64,
     /// The battle's books.
     pub ledger: LedgerReport,
+    /// Each batched event type's figures, by type name: `sent`, `delivered`, `dropped`
+    /// (`sent = delivered + dropped`), `coalesced`, `per_tick_p95`, `batch_max`,
+    /// `flush_us_p95`, `latency_ticks_p95`, `growths`.
+    pub events: BTreeMap<String, EventTypeSummary>,
     /// The profiler's figures, at the report's top level: `frame_ms`, `allocations`,
     /// `systems` (Bevy's and cohort's, slowest first), `schedules`, `hitches`,
     /// `budget_violations`, `worst_offenders` and the rest of [`ProfileReport`].

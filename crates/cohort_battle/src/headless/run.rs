@@ -5,11 +5,13 @@ use std::path::Path;
 use std::time::Instant;
 
 use bevy::MinimalPlugins;
-use bevy::app::{App, PluginGroup, TaskPoolOptions, TaskPoolPlugin};
+use bevy::app::{App, PluginGroup, TaskPoolPlugin};
 use bevy::tasks::ComputeTaskPool;
+use cohort_events::EventRegistry;
 use cohort_profiler::{Budgets, ExportScope, Profiler, ProfilerPlugin};
 use cohort_sim::{
-    SimPlugin, SimTick, SimTickTiming, finish_plugins, format_world_hash, world_hash,
+    SimPlugin, SimTick, SimTickTiming, finish_plugins, format_world_hash, task_pool_options,
+    world_hash,
 };
 use serde_json::{Map, Value};
 
@@ -81,20 +83,6 @@ pub fn prepare_scenario(args: &HeadlessArgs) -> Result<LoadedScenario, RunError>
         scenario.scenario.seed = seed;
     }
     Ok(scenario)
-}
-
-/// Task pools with exactly `compute_threads` threads in the compute pool, where Bevy runs
-/// systems and `par_iter`, plus one IO and one async-compute thread.
-///
-/// Bevy's default gives the compute pool what is left after the IO and async pools take a
-/// quarter each (at least one each): a single compute thread on a 2-core machine.
-pub fn task_pool_options(compute_threads: usize) -> TaskPoolOptions {
-    let mut options = TaskPoolOptions::with_num_threads(compute_threads + 2);
-    for pool in [&mut options.io, &mut options.async_compute] {
-        pool.min_threads = 1;
-        pool.max_threads = 1;
-    }
-    options
 }
 
 /// A headless app that runs `scenario` one tick per `App::update`, as fast as it can, with
@@ -223,6 +211,10 @@ pub fn run_battle(
         tick_ms: TickTimes::from_millis(&mut tick_ms),
         wall_seconds,
         ledger: LedgerReport::from(world.resource::<BattleLedger>()),
+        events: EventRegistry::summaries(world)
+            .into_iter()
+            .map(|(name, summary)| (name.to_string(), summary))
+            .collect(),
         profile,
     };
     if let Some(path) = &args.report {

@@ -2,7 +2,9 @@ use bevy::ecs::prelude::*;
 use cohort_sim::{SimId, SimRng, SimTick};
 
 use crate::grid::SpatialGrid;
-use crate::hits::{Hit, HitKind, HitQueue};
+use cohort_events::BatchWriter;
+
+use crate::events::{Damage, EffectCast};
 use crate::rules::BattleRules;
 use crate::unit_types::UnitTypes;
 use crate::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, UnitKind};
@@ -32,14 +34,16 @@ pub fn move_units(rules: Res<BattleRules>, mut units: Query<(&mut Position, &Tar
         });
 }
 
-/// Counts attack cooldowns down and stages an attack on each target within reach.
+/// Counts attack cooldowns down and attacks each target within reach: damage after the
+/// target's armor, and the attack's on-hit effect, as batched events keyed by the target.
 pub fn attack_targets(
     tick: Res<SimTick>,
     rng: Res<SimRng>,
     rules: Res<BattleRules>,
     types: Res<UnitTypes>,
-    queue: Res<HitQueue>,
-    targets: Query<&SimId>,
+    damage_events: BatchWriter<Damage>,
+    casts: BatchWriter<EffectCast>,
+    targets: Query<(&SimId, &Stats)>,
     mut units: Query<(&SimId, &UnitKind, &Position, &Target, &mut AttackCooldown)>,
 ) {
     let variance = rules.damage_variance;
@@ -53,7 +57,7 @@ pub fn attack_targets(
             if cooldown.0 > 0 || position.0.distance(target.position) > target.reach {
                 return;
             }
-            let Ok(target_id) = targets.get(enemy) else {
+            let Ok((target_id, target_stats)) = targets.get(enemy) else {
                 return;
             };
             let unit = types.get(*kind);
@@ -62,14 +66,28 @@ pub fn attack_targets(
                 .stream(*id, tick.get(), DAMAGE_SALT)
                 .range_f32(-variance, variance);
             let damage = (unit.damage as f32 * (1.0 + roll)).round() as i32;
-            queue.stage(Hit {
-                target: enemy,
-                target_id: *target_id,
-                source_id: *id,
-                kind: HitKind::Attack,
-                damage,
-                effect: unit.on_hit,
-            });
+            // A unit without damage (a wall, a pure caster) lands only its effect.
+            if damage > 0 {
+                damage_events.write_from(
+                    *target_id,
+                    *id,
+                    Damage {
+                        target: enemy,
+                        amount: (damage - target_stats.armor).max(1),
+                        hits: 1,
+                    },
+                );
+            }
+            if let Some(effect) = unit.on_hit {
+                casts.write_from(
+                    *target_id,
+                    *id,
+                    EffectCast {
+                        target: enemy,
+                        effect,
+                    },
+                );
+            }
         });
 }
 
@@ -77,7 +95,7 @@ pub fn attack_targets(
 pub fn support_allies(
     grid: Res<SpatialGrid>,
     types: Res<UnitTypes>,
-    queue: Res<HitQueue>,
+    casts: BatchWriter<EffectCast>,
     mut units: Query<(&SimId, &Team, &UnitKind, &Position, &mut SupportCooldown)>,
 ) {
     units
@@ -106,13 +124,13 @@ pub fn support_allies(
                 return;
             };
             cooldown.0 = every;
-            queue.stage(Hit {
-                target: ally,
-                target_id: ally_id,
-                source_id: *id,
-                kind: HitKind::Support,
-                damage: 0,
-                effect: Some(effect),
-            });
+            casts.write_from(
+                ally_id,
+                *id,
+                EffectCast {
+                    target: ally,
+                    effect,
+                },
+            );
         });
 }

@@ -1,31 +1,41 @@
 use bevy::ecs::prelude::*;
 use cohort_sim::{SimConfig, SimTick};
 
+use cohort_events::EventBatch;
+
 use crate::Team;
+use crate::events::Death;
 use crate::health::Health;
 use crate::outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
 use crate::rules::BattleRules;
+use crate::spawn::BattleScenario;
 
-/// Despawns every unit at zero health and counts the deaths per team.
+/// Despawns the units that died this tick (the [`Death`] batch) and counts the deaths
+/// per team.
 ///
 /// Exclusive, with a list of the dead sized once to the whole army, so that no tick's
 /// deaths ever grow a buffer (a command queue would grow with the most deaths one tick
 /// has seen).
 pub fn despawn_dead(
     world: &mut World,
-    units: &mut QueryState<(Entity, &Health, &Team)>,
     mut dead: Local<Vec<(Entity, u8)>>,
+    mut seen_flush: Local<u64>,
 ) {
     if dead.capacity() == 0 {
-        let army = units.iter(world).len();
-        dead.reserve(army);
+        let army = world.resource::<BattleScenario>().0.total_units();
+        dead.reserve(usize::try_from(army).unwrap_or(0));
     }
+    let deaths = world.resource::<EventBatch<Death>>();
+    if deaths.flush_number() == *seen_flush {
+        return;
+    }
+    *seen_flush = deaths.flush_number();
     dead.clear();
     dead.extend(
-        units
-            .iter(world)
-            .filter(|(_, health, _)| !health.is_alive())
-            .map(|(entity, _, team)| (entity, team.0)),
+        deaths
+            .events()
+            .iter()
+            .map(|death| (death.entity, death.team)),
     );
     for &(entity, team) in dead.iter() {
         world.despawn(entity);

@@ -10,5 +10,5 @@ pub use act::{attack_targets, move_units, support_allies};
 pub use cleanup::{despawn_dead, update_battle_status};
 pub use decide::{RETARGET_INTERVAL, choose_targets};
 pub(crate) use resolve::derive_stats;
-pub use resolve::{OverTimeTotals, apply_hits, recompute_stats, tick_effects};
+pub use resolve::{OverTimeTotals, apply_damage, apply_effects, recompute_stats, tick_effects};
 pub use sense::rebuild_spatial_grid;

@@ -1,0 +1,122 @@
+//! Registration: `app.add_batched_event::<E>()`.
+
+use std::any::type_name;
+
+use bevy::app::App;
+use bevy::ecs::resource::Resource;
+use bevy::ecs::schedule::{IntoScheduleConfigs, SystemSet};
+use bevy::ecs::world::World;
+use cohort_sim::{SimSchedule, SimSystems};
+
+use crate::batch::EventBatch;
+use crate::config::EventBatchConfig;
+use crate::flush::{FlushState, flush_events};
+use crate::staging::EventStaging;
+use crate::stats::EventTypeSummary;
+
+/// Where batched events flush: in `SimSchedule`, after [`SimSystems::Act`] and before
+/// [`SimSystems::Resolve`], so what `Act` writes, `Resolve` reads in the same tick. Order
+/// your own systems against it, or move the flush with
+/// [`BatchedEventsAppExt::add_batched_event_flushed_in`].
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventFlush;
+
+/// Every registered event type's summary, for reports.
+#[derive(Resource, Default)]
+pub struct EventRegistry {
+    types: Vec<(&'static str, fn(&World) -> Option<EventTypeSummary>)>,
+}
+
+impl EventRegistry {
+    /// Each registered type's short name and figures, in registration order.
+    pub fn summaries(world: &World) -> Vec<(&'static str, EventTypeSummary)> {
+        let Some(registry) = world.get_resource::<Self>() else {
+            return Vec::new();
+        };
+        registry
+            .types
+            .iter()
+            .filter_map(|(name, summary)| summary(world).map(|summary| (*name, summary)))
+            .collect()
+    }
+}
+
+/// Registers batched event types on an [`App`].
+pub trait BatchedEventsAppExt {
+    /// Registers `E` with the default settings, flushed at [`EventFlush`].
+    fn add_batched_event<E: Send + Sync + 'static>(&mut self) -> &mut Self;
+
+    /// Registers `E` with `config`, flushed at [`EventFlush`].
+    fn add_batched_event_with<E: Send + Sync + 'static>(
+        &mut self,
+        config: EventBatchConfig<E>,
+    ) -> &mut Self;
+
+    /// Registers `E` with `config`; its flush runs in `schedule` within `set` (order it
+    /// there as you need).
+    fn add_batched_event_flushed_in<E: Send + Sync + 'static>(
+        &mut self,
+        config: EventBatchConfig<E>,
+        schedule: impl bevy::ecs::schedule::ScheduleLabel,
+        set: impl SystemSet,
+    ) -> &mut Self;
+}
+
+impl BatchedEventsAppExt for App {
+    fn add_batched_event<E: Send + Sync + 'static>(&mut self) -> &mut Self {
+        self.add_batched_event_with::<E>(EventBatchConfig::default())
+    }
+
+    fn add_batched_event_with<E: Send + Sync + 'static>(
+        &mut self,
+        config: EventBatchConfig<E>,
+    ) -> &mut Self {
+        self.configure_sets(
+            SimSchedule,
+            EventFlush
+                .after(SimSystems::Act)
+                .before(SimSystems::Resolve),
+        );
+        self.add_batched_event_flushed_in(config, SimSchedule, EventFlush)
+    }
+
+    fn add_batched_event_flushed_in<E: Send + Sync + 'static>(
+        &mut self,
+        config: EventBatchConfig<E>,
+        schedule: impl bevy::ecs::schedule::ScheduleLabel,
+        set: impl SystemSet,
+    ) -> &mut Self {
+        if self.world().contains_resource::<FlushState<E>>() {
+            bevy::log::warn!(
+                "{} is already a batched event; keeping its first registration",
+                type_name::<E>()
+            );
+            return self;
+        }
+        // Each thread's buffer gets the whole capacity: however the writes fall on threads,
+        // none of them grows.
+        let capacity = config.capacity;
+        self.insert_resource(EventStaging::<E>::new(capacity))
+            .insert_resource(FlushState::new(config))
+            .insert_resource(EventBatch::<E>::with_capacity(capacity))
+            .init_resource::<EventRegistry>()
+            .add_systems(bevy::app::PreStartup, EventStaging::<E>::prewarm)
+            .add_systems(schedule, flush_events::<E>.in_set(set));
+        self.world_mut()
+            .resource_mut::<EventRegistry>()
+            .types
+            .push((short_name::<E>(), |world| {
+                world
+                    .get_resource::<EventBatch<E>>()
+                    .map(|batch| batch.stats().summary())
+            }));
+        self
+    }
+}
+
+/// The type's name without its module path (`Damage` for `my_game::events::Damage`).
+fn short_name<E>() -> &'static str {
+    let name = type_name::<E>();
+    let end = name.find('<').unwrap_or(name.len());
+    name[..end].rsplit("::").next().unwrap_or(name)
+}

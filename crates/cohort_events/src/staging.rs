@@ -1,0 +1,89 @@
+//! Where writers put events between flushes: one buffer per thread, so writers of one type
+//! run in parallel (inside `par_iter` too) and never take a lock.
+
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+use bevy::ecs::resource::Resource;
+use bevy::ecs::world::World;
+use bevy::tasks::ComputeTaskPool;
+use bevy::utils::Parallel;
+
+/// The longest [`EventStaging::prewarm`] holds a compute thread.
+const PREWARM_WAIT: Duration = Duration::from_millis(100);
+
+/// An event as written: its key and source, its writer and the tick it was written in.
+pub(crate) struct Staged<E> {
+    pub key: u64,
+    pub source: u64,
+    pub rank: u32,
+    pub tick: u32,
+    pub event: E,
+}
+
+/// The per-thread buffers of one event type.
+#[derive(Resource)]
+pub(crate) struct EventStaging<E: Send + Sync + 'static> {
+    pub buffers: Parallel<Vec<Staged<E>>>,
+    /// The next writer's rank: systems take ranks as Bevy initializes them, an order that
+    /// does not depend on threads.
+    pub next_rank: AtomicU32,
+    /// Room each thread's buffer starts with.
+    pub per_thread_capacity: usize,
+}
+
+impl<E: Send + Sync + 'static> EventStaging<E> {
+    pub(crate) fn new(per_thread_capacity: usize) -> Self {
+        Self {
+            buffers: Parallel::default(),
+            next_rank: AtomicU32::new(0),
+            per_thread_capacity,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn push(&self, staged: Staged<E>) {
+        self.local().push(staged);
+    }
+
+    fn local(&self) -> impl std::ops::DerefMut<Target = Vec<Staged<E>>> + '_ {
+        let capacity = self.per_thread_capacity;
+        self.buffers
+            .borrow_local_mut_or(move || Vec::with_capacity(capacity))
+    }
+
+    /// Creates this thread's buffer and every compute thread's, so that no thread's first
+    /// write allocates in the middle of a game. Exclusive (run on the schedule's thread):
+    /// each compute thread that picks up one of its tasks holds it until every task has
+    /// started, so the tasks land on distinct threads. The pool is shared by every app in
+    /// the process, so the wait is bounded: with another app's work on the pool some
+    /// thread may be missed and make its buffer on its first write instead.
+    pub(crate) fn prewarm(world: &mut World) {
+        let Some(staging) = world.get_resource::<Self>() else {
+            return;
+        };
+        drop(staging.local());
+        let Some(pool) = ComputeTaskPool::try_get() else {
+            return;
+        };
+        let threads = pool.thread_num();
+        let started = AtomicUsize::new(0);
+        let deadline = Instant::now() + PREWARM_WAIT;
+        // Not ticking the pool on this thread: the tasks run on pool threads only.
+        pool.scope_with_executor(false, None, |scope| {
+            for _ in 0..threads {
+                scope.spawn(async {
+                    drop(staging.local());
+                    started.fetch_add(1, Relaxed);
+                    while started.load(Relaxed) < threads && Instant::now() < deadline {
+                        std::thread::yield_now();
+                    }
+                });
+            }
+        });
+    }
+
+    pub(crate) fn take_rank(&self) -> u32 {
+        self.next_rank.fetch_add(1, Relaxed)
+    }
+}

@@ -1,0 +1,83 @@
+//! The batch is the same on 1, 2 and 4 threads: the same events in the same order each
+//! tick, and the same health at the end.
+//!
+//! Bevy's task pools are global to a process, so each thread count runs in a child
+//! process: this test binary started again with `COHORT_EVENTS_THREADS` set.
+
+mod common;
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::process::Command;
+
+use bevy::prelude::*;
+use cohort_events::{EventBatch, EventBatchConfig};
+use cohort_sim::{SimAppExt, SimSchedule, SimSystems};
+use common::{Health, Hit, storm_app};
+
+const CHILD_ENV: &str = "COHORT_EVENTS_THREADS";
+const TICKS: u64 = 12;
+
+#[derive(Resource, Default)]
+struct Digest(DefaultHasher);
+
+/// Hashes every batch in order: keys, targets, amounts.
+fn digest_batch(batch: Res<EventBatch<Hit>>, mut digest: ResMut<Digest>) {
+    for (key, hit) in batch.iter() {
+        (key, hit.target.to_bits(), hit.amount).hash(&mut digest.0);
+    }
+    batch.len().hash(&mut digest.0);
+}
+
+/// Runs in the child only: prints the digest of every batch and of the final health.
+#[test]
+fn child_storm() {
+    let Ok(threads) = std::env::var(CHILD_ENV) else {
+        return;
+    };
+    let threads: usize = threads.parse().expect("thread count");
+    let mut app = storm_app(threads, 20_000, EventBatchConfig::default());
+    app.init_resource::<Digest>()
+        .add_systems(SimSchedule, digest_batch.in_set(SimSystems::Resolve));
+    assert_eq!(app.run_sim_ticks(TICKS), TICKS);
+    let pool = bevy::tasks::ComputeTaskPool::get().thread_num();
+    assert_eq!(pool, threads, "compute pool size");
+    let world = app.world_mut();
+    let mut health = world.query::<&Health>();
+    let mut digest = world.resource::<Digest>().0.clone();
+    for health in health.iter(world) {
+        health.0.hash(&mut digest);
+    }
+    println!("digest threads={threads} {:016x}", digest.finish());
+}
+
+fn digest_on(threads: usize) -> String {
+    let output = Command::new(std::env::current_exe().expect("test binary path"))
+        .args(["child_storm", "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, threads.to_string())
+        .output()
+        .expect("the test binary starts again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child on {threads} threads failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+        .lines()
+        .find_map(|line| {
+            line.split_once("digest threads=")
+                .map(|(_, rest)| rest.to_string())
+        })
+        .and_then(|rest| rest.split_whitespace().nth(1).map(str::to_string))
+        .expect("the child printed its digest")
+}
+
+#[test]
+fn the_same_batches_on_1_2_and_4_threads() {
+    if std::env::var(CHILD_ENV).is_ok() {
+        return;
+    }
+    let one = digest_on(1);
+    assert_eq!(digest_on(2), one, "2 threads");
+    assert_eq!(digest_on(4), one, "4 threads");
+}
