@@ -15,17 +15,33 @@
 //! struct Health(f32);
 //!
 //! fn attack(units: Query<Entity, With<Health>>, damage: BatchWriter<Damage>) {
-//!     units.par_iter().for_each(|target| damage.write(target, Damage(1.5)));
+//!     // Each unit hurts itself, twice: keyed by the unit, one closure call per key.
+//!     units.par_iter().for_each(|unit| {
+//!         damage.write(unit, Damage(1.0));
+//!         damage.write(unit, Damage(0.5));
+//!     });
 //! }
 //!
 //! fn apply(mut damage: BatchReader<Damage>, mut health: Query<&mut Health>) {
-//!     // Keyed by target and coalesced: one summed event per target.
-//!     for (target, events) in damage.read_groups() {
-//!         let Ok(mut health) = health.get_mut(Entity::from_bits(target)) else { continue };
+//!     // Coalesced: one summed event per key.
+//!     for (unit, events) in damage.read_groups() {
+//!         let Ok(mut health) = health.get_mut(Entity::from_bits(unit)) else { continue };
 //!         health.0 -= events.iter().map(|event| event.0).sum::<f32>();
 //!     }
 //! }
-//! # let _ = (attack, apply);
+//!
+//! let mut app = App::new();
+//! app.add_plugins((MinimalPlugins, SimPlugin::default().fast_forward(1)))
+//!     .add_batched_event_with::<Damage>(
+//!         EventBatchConfig::default().coalesce(|earlier: &mut Damage, later: &Damage| {
+//!             earlier.0 += later.0;
+//!         }),
+//!     )
+//!     .add_systems(SimSchedule, attack.in_set(SimSystems::Act))
+//!     .add_systems(SimSchedule, apply.in_set(SimSystems::Resolve));
+//! let unit = app.world_mut().spawn(Health(10.0)).id();
+//! app.run_sim_ticks(2);
+//! assert_eq!(app.world().get::<Health>(unit).unwrap().0, 7.0);
 //! ```
 
 mod batch;

@@ -19,7 +19,8 @@ use crate::staging::{EventStaging, Staged};
 /// # #[derive(Component)] struct Target(Entity);
 /// fn attack(attackers: Query<(Entity, &Target)>, damage: BatchWriter<Damage>) {
 ///     attackers.par_iter().for_each(|(attacker, target)| {
-///         damage.write(target.0, Damage { target: target.0, amount: 3.0 });
+///         // Keyed by target, ordered by attacker: the same order on any thread count.
+///         damage.write_from(target.0, attacker, Damage { target: target.0, amount: 3.0 });
 ///     });
 /// }
 /// ```
