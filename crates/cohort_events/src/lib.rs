@@ -45,6 +45,7 @@
 //! ```
 
 mod batch;
+mod bridge;
 mod config;
 mod flush;
 mod key;
@@ -56,6 +57,7 @@ mod stats;
 mod writer;
 
 pub use batch::{EventBatch, Groups};
+pub use bridge::BatchedMessagesAppExt;
 pub use config::{EventBatchConfig, Overflow};
 pub use key::EventKey;
 pub use plugin::{BatchedEventsAppExt, EventFlush, EventRegistry};

@@ -9,6 +9,7 @@ use bevy::ecs::world::World;
 use cohort_sim::{SimSchedule, SimSystems};
 
 use crate::batch::EventBatch;
+use crate::bridge::FlushSchedule;
 use crate::config::EventBatchConfig;
 use crate::flush::{FlushState, flush_events};
 use crate::staging::EventStaging;
@@ -96,12 +97,14 @@ impl BatchedEventsAppExt for App {
         // Each thread's buffer gets the whole capacity: however the writes fall on threads,
         // none of them grows.
         let capacity = config.capacity;
+        let label = schedule.intern();
         self.insert_resource(EventStaging::<E>::new(capacity))
+            .insert_resource(FlushSchedule::<E>::new(label))
             .insert_resource(FlushState::new(config))
             .insert_resource(EventBatch::<E>::with_capacity(capacity))
             .init_resource::<EventRegistry>()
             .add_systems(bevy::app::PreStartup, EventStaging::<E>::prewarm)
-            .add_systems(schedule, flush_events::<E>.in_set(set));
+            .add_systems(label, flush_events::<E>.in_set(set));
         self.world_mut()
             .resource_mut::<EventRegistry>()
             .types

@@ -1,0 +1,97 @@
+//! The bridge to Bevy's messages: forward each batch into `Messages<E>` for code that reads
+//! messages, or take `E` messages into the batch.
+
+use std::any::type_name;
+
+use bevy::app::App;
+use bevy::ecs::message::{Message, MessageReader, MessageWriter};
+use bevy::ecs::resource::Resource;
+use bevy::ecs::schedule::{InternedScheduleLabel, IntoScheduleConfigs};
+use bevy::ecs::system::{Local, Res};
+
+use crate::batch::EventBatch;
+use crate::flush::flush_events;
+use crate::key::EventKey;
+use crate::writer::BatchWriter;
+
+/// The schedule a batched event type flushes in, so that bridges can run beside it.
+#[derive(Resource)]
+pub(crate) struct FlushSchedule<E> {
+    pub label: InternedScheduleLabel,
+    _event: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> FlushSchedule<E> {
+    pub(crate) fn new(label: InternedScheduleLabel) -> Self {
+        Self {
+            label,
+            _event: std::marker::PhantomData,
+        }
+    }
+}
+
+/// Connects batched event types to Bevy's messages. Use one direction per type: a type
+/// both forwarded and taken would feed its own batches back in.
+pub trait BatchedMessagesAppExt {
+    /// After each flush of `E`, writes the batch, in its order, into `Messages<E>` (adding
+    /// the message type if needed), for systems that read `MessageReader<E>`.
+    fn forward_batches_to_messages<E: Message + Clone>(&mut self) -> &mut Self;
+
+    /// Before each flush of `E`, takes every `E` message not yet taken into the batch,
+    /// under `key(&message)`, in the order the messages were written.
+    fn take_messages_into_batches<E: Message + Clone>(
+        &mut self,
+        key: fn(&E) -> EventKey,
+    ) -> &mut Self;
+}
+
+impl BatchedMessagesAppExt for App {
+    fn forward_batches_to_messages<E: Message + Clone>(&mut self) -> &mut Self {
+        let Some(schedule) = flush_schedule::<E>(self) else {
+            return self;
+        };
+        self.add_message::<E>()
+            .add_systems(schedule, forward_batch::<E>.after(flush_events::<E>))
+    }
+
+    fn take_messages_into_batches<E: Message + Clone>(
+        &mut self,
+        key: fn(&E) -> EventKey,
+    ) -> &mut Self {
+        let Some(schedule) = flush_schedule::<E>(self) else {
+            return self;
+        };
+        let take = move |mut messages: MessageReader<E>, batch: BatchWriter<E>| {
+            for message in messages.read() {
+                batch.write(key(message), message.clone());
+            }
+        };
+        self.add_message::<E>()
+            .add_systems(schedule, take.before(flush_events::<E>))
+    }
+}
+
+fn flush_schedule<E: Send + Sync + 'static>(app: &App) -> Option<InternedScheduleLabel> {
+    let schedule = app
+        .world()
+        .get_resource::<FlushSchedule<E>>()
+        .map(|flush| flush.label);
+    if schedule.is_none() {
+        bevy::log::error!(
+            "{} is not a batched event: call add_batched_event::<{0}>() before bridging it to messages",
+            type_name::<E>()
+        );
+    }
+    schedule
+}
+
+fn forward_batch<E: Message + Clone>(
+    batch: Res<EventBatch<E>>,
+    mut messages: MessageWriter<E>,
+    mut seen: Local<u64>,
+) {
+    if batch.flush_number() != *seen {
+        *seen = batch.flush_number();
+        messages.write_batch(batch.events().iter().cloned());
+    }
+}
