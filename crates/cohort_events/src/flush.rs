@@ -92,9 +92,9 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     // a permutation of `0..len`), so the vector must not drop them too. Should the loop
     // panic (a user `coalesce`), the elements not yet moved leak; none is dropped twice.
     unsafe { staged.set_len(0) };
-    for (position, item) in state.sorter.items.iter().enumerate() {
+    for (position, &index) in state.sorter.order.iter().enumerate() {
         // SAFETY: `index < len` of the elements set aside above, and no index repeats.
-        let staged = unsafe { std::ptr::read(base.add(item.index as usize)) };
+        let staged = unsafe { std::ptr::read(base.add(index as usize)) };
         if position >= limit {
             figures.dropped += 1;
             continue;
@@ -158,9 +158,9 @@ mod tests {
             state.order();
             let got: Vec<u32> = state
                 .sorter
-                .items
+                .order
                 .iter()
-                .map(|item| state.staged[item.index as usize].event)
+                .map(|&index| state.staged[index as usize].event)
                 .collect();
 
             let mut expected = writes.clone();

@@ -1,6 +1,7 @@
-//! The flush's ordering: a stable LSD radix sort of (key, source, writer rank) over small
-//! sort items, with a pass only for the bytes that differ between events. Linear in the
-//! number of events, with buffers that keep their capacity between flushes.
+//! The flush's ordering: a stable LSD radix sort of (key, source, writer rank). The bits
+//! that differ between events are packed into one word and sorted 11 bits a pass (three
+//! passes for entity keys and sources under 2^16 each); wider keys fall back to a pass per
+//! differing byte. Linear in the number of events, with buffers that keep their capacity.
 
 /// What one staged event is sorted by, and where it was.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -25,37 +26,90 @@ fn digit(item: &SortItem, position: usize) -> usize {
     }
 }
 
+/// A sort item with the bits that differ between events packed into one word.
+#[derive(Debug, Clone, Copy, Default)]
+struct Packed {
+    value: u64,
+    index: u32,
+}
+
+/// Bits per pass of the packed sort: 2,048 counters fit in the first-level cache.
+const PACKED_DIGIT_BITS: u32 = 11;
+const PACKED_BUCKETS: usize = 1 << PACKED_DIGIT_BITS;
+
 /// Reusable sort buffers.
 #[derive(Default)]
 pub(crate) struct Sorter {
+    /// Filled by the caller; [`Sorter::sort`] leaves the sorted positions in `order`.
     pub items: Vec<SortItem>,
+    /// Positions into `items`, in sorted order.
+    pub order: Vec<u32>,
+    packed: Vec<Packed>,
+    packed_spare: Vec<Packed>,
     spare: Vec<SortItem>,
     counts: Vec<[u32; 256]>,
+    packed_counts: Vec<u32>,
     varying: Vec<usize>,
+}
+
+/// Where the differing bits of one word lie: the lowest and how many.
+#[derive(Clone, Copy)]
+struct Span {
+    low: u32,
+    width: u32,
+}
+
+impl Span {
+    fn of(any: u64, all: u64) -> Self {
+        let differ = any ^ all;
+        if differ == 0 {
+            return Self { low: 0, width: 0 };
+        }
+        let low = differ.trailing_zeros();
+        Self {
+            low,
+            width: 64 - differ.leading_zeros() - low,
+        }
+    }
+
+    /// The differing bits of `word`, at the bottom. Bits outside the span are the same in
+    /// every item, so comparing these compares the words.
+    #[inline]
+    fn take(self, word: u64) -> u64 {
+        match self.width {
+            0 => 0,
+            64 => word,
+            width => (word >> self.low) & ((1 << width) - 1),
+        }
+    }
 }
 
 impl Sorter {
     pub(crate) fn reserve(&mut self, capacity: usize) {
         self.items.reserve(capacity);
-        self.spare.reserve(capacity);
+        self.order.reserve(capacity);
+        self.packed.reserve(capacity);
+        self.packed_spare.reserve(capacity);
         self.counts.reserve(DIGITS);
         self.varying.reserve(DIGITS);
     }
 
     /// The items the sorter holds room for without allocating.
     pub(crate) fn capacity(&self) -> usize {
-        self.items.capacity().min(self.spare.capacity())
+        self.items
+            .capacity()
+            .min(self.order.capacity())
+            .min(self.packed.capacity())
+            .min(self.packed_spare.capacity())
     }
 
     /// Sorts `items` by key, then source, then rank, keeping the order of equal ones (a
-    /// stable sort). Only digits that differ between items get a pass: keys below 2^16
-    /// from one writer sort in two passes.
+    /// stable sort), into `order`. When the bits that differ between items fit in one
+    /// word (entity keys and sources do), it sorts that word in 11-bit passes; else it
+    /// sorts the items byte by byte, a pass for each byte that differs.
     pub(crate) fn sort(&mut self) {
+        self.order.clear();
         let length = self.items.len();
-        if length < 2 {
-            return;
-        }
-        // Bits that differ somewhere: OR of all against AND of all.
         let (mut any, mut all) = ([0u64; 3], [u64::MAX; 3]);
         for item in &self.items {
             let words = [item.key, item.source, u64::from(item.rank)];
@@ -64,6 +118,65 @@ impl Sorter {
                 all[word] &= words[word];
             }
         }
+        let spans = [0, 1, 2].map(|word| Span::of(any[word], all[word]));
+        let bits: u32 = spans.iter().map(|span| span.width).sum();
+        if length < 2 {
+            self.order.extend(0..length as u32);
+        } else if bits <= 64 {
+            self.sort_packed(spans, bits);
+        } else {
+            self.sort_wide(any, all);
+        }
+    }
+
+    fn sort_packed(&mut self, [key, source, rank]: [Span; 3], bits: u32) {
+        let shift_key = source.width + rank.width;
+        self.packed.clear();
+        self.packed.extend(self.items.iter().map(|item| {
+            Packed {
+                value: key.take(item.key).checked_shl(shift_key).unwrap_or(0)
+                    | source
+                        .take(item.source)
+                        .checked_shl(rank.width)
+                        .unwrap_or(0)
+                    | rank.take(u64::from(item.rank)),
+                index: item.index,
+            }
+        }));
+        let passes = bits.div_ceil(PACKED_DIGIT_BITS) as usize;
+        self.packed_counts.clear();
+        self.packed_counts.resize(passes * PACKED_BUCKETS, 0);
+        let digit = |value: u64, pass: usize| {
+            ((value >> (pass as u32 * PACKED_DIGIT_BITS)) as usize) & (PACKED_BUCKETS - 1)
+        };
+        for item in &self.packed {
+            for pass in 0..passes {
+                self.packed_counts[pass * PACKED_BUCKETS + digit(item.value, pass)] += 1;
+            }
+        }
+        self.packed_spare.clear();
+        self.packed_spare
+            .resize(self.packed.len(), Packed::default());
+        for pass in 0..passes {
+            let counts = &mut self.packed_counts[pass * PACKED_BUCKETS..][..PACKED_BUCKETS];
+            let mut next = 0u32;
+            for count in counts.iter_mut() {
+                let here = *count;
+                *count = next;
+                next += here;
+            }
+            for item in &self.packed {
+                let at = &mut counts[digit(item.value, pass)];
+                self.packed_spare[*at as usize] = *item;
+                *at += 1;
+            }
+            std::mem::swap(&mut self.packed, &mut self.packed_spare);
+        }
+        self.order.extend(self.packed.iter().map(|item| item.index));
+    }
+
+    fn sort_wide(&mut self, any: [u64; 3], all: [u64; 3]) {
+        let length = self.items.len();
         self.varying.clear();
         for position in 0..DIGITS {
             let (word, byte) = match position {
@@ -99,6 +212,7 @@ impl Sorter {
             }
             std::mem::swap(&mut self.items, &mut self.spare);
         }
+        self.order.extend(self.items.iter().map(|item| item.index));
     }
 }
 
@@ -120,7 +234,7 @@ mod tests {
                 }),
         );
         sorter.sort();
-        sorter.items.iter().map(|item| item.index).collect()
+        sorter.order.clone()
     }
 
     #[test]
@@ -137,6 +251,18 @@ mod tests {
             (5, 2, 0),
         ];
         assert_eq!(sorted(&triples), vec![5, 3, 6, 1, 7, 0, 2, 8, 4]);
+    }
+
+    #[test]
+    fn keys_wider_than_a_word_sort_byte_by_byte() {
+        let triples = [
+            (u64::MAX, 1, 0),
+            (0, u64::MAX, 0),
+            (u64::MAX, 0, 1),
+            (0, 0, u32::MAX),
+            (0, u64::MAX, 0),
+        ];
+        assert_eq!(sorted(&triples), vec![3, 1, 4, 2, 0]);
     }
 
     #[test]
