@@ -11,7 +11,8 @@
 //!
 //! [`cohort_alloc`] is not a plugin: its `CountingAllocator` is installed with one
 //! `#[global_allocator]` line in your `main` and counts every heap operation per thread;
-//! the profiler's allocation figures need it.
+//! the profiler's allocation figures need it. [`cohort_events`] is not one either: each
+//! event type is registered with `app.add_batched_event::<E>()` (in the prelude).
 //!
 //! [`CohortPlugins`] adds them all:
 //!
@@ -43,6 +44,7 @@
 use bevy::app::{PluginGroup, PluginGroupBuilder};
 
 pub use cohort_alloc;
+pub use cohort_events;
 pub use cohort_profiler;
 pub use cohort_profiler::ProfilerPlugin;
 pub use cohort_sim;
@@ -66,6 +68,10 @@ impl PluginGroup for CohortPlugins {
 /// What users of cohort type.
 pub mod prelude {
     pub use crate::CohortPlugins;
+    pub use cohort_events::{
+        BatchReader, BatchWriter, BatchedEventsAppExt, BatchedMessagesAppExt, EventBatch,
+        EventBatchConfig,
+    };
     pub use cohort_profiler::{Profiler, ProfilerPlugin, SteadyState};
     pub use cohort_sim::prelude::*;
 }
