@@ -85,12 +85,18 @@ impl Span {
 }
 
 impl Sorter {
+    /// Room for `capacity` items on either path, and counters for the most passes, so
+    /// that no flush allocates, however late its first event comes or whichever path it
+    /// takes.
     pub(crate) fn reserve(&mut self, capacity: usize) {
         self.items.reserve(capacity);
         self.order.reserve(capacity);
         self.packed.reserve(capacity);
         self.packed_spare.reserve(capacity);
+        self.spare.reserve(capacity);
         self.counts.reserve(DIGITS);
+        self.packed_counts
+            .reserve(64usize.div_ceil(PACKED_DIGIT_BITS as usize) * PACKED_BUCKETS);
         self.varying.reserve(DIGITS);
     }
 

@@ -50,3 +50,46 @@ fn a_storm_allocates_nothing_above_the_floor_after_warm_up() {
     assert!(stats.sent > 2_000_000, "a storm: {}", stats.sent);
     assert_eq!(stats.sent, stats.delivered + stats.dropped);
 }
+
+/// An event type whose first events come after warm-up, with keys wide enough for the
+/// byte-by-byte sort: the flush still allocates nothing (its buffers are sized at
+/// registration, not on first use).
+#[test]
+fn a_first_event_after_warm_up_allocates_nothing() {
+    use bevy::prelude::*;
+    use cohort_events::{BatchWriter, BatchedEventsAppExt};
+    use cohort_sim::{SimPlugin, SimSchedule, SimSystems, SimTick};
+
+    #[derive(Debug, Clone, Copy)]
+    struct Late;
+
+    fn write_late(late: BatchWriter<Late>, tick: Res<SimTick>) {
+        if tick.0 >= 80 {
+            for index in 0..64u64 {
+                // Keys and sources that differ in every bit: more than one word to sort.
+                let wide = index.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ tick.0;
+                late.write_from(wide, !wide, Late);
+            }
+        }
+    }
+
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        SimPlugin::default().fast_forward(1),
+        ProfilerPlugin::default(),
+    ))
+    .add_batched_event_with::<Late>(EventBatchConfig::default().with_capacity(64))
+    .add_systems(SimSchedule, write_late.in_set(SimSystems::Act));
+    finish_plugins(&mut app);
+    SteadyState::new(60, 60)
+        .only(&["cohort_events::", "steady_state::"])
+        .assert(&mut app);
+    let stats = app.world().resource::<EventBatch<Late>>().stats();
+    assert!(
+        stats.sent >= 64 * 30,
+        "the late writer wrote: {}",
+        stats.sent
+    );
+    assert_eq!(stats.growths, 0);
+}
