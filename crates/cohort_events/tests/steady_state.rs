@@ -12,8 +12,16 @@ use common::{Hit, merge_hits, storm_app};
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
 
+/// The tests take turns: every app in a process shares one compute pool, and an app's
+/// start-up visit to each pool thread (to make its staging buffers) must not meet
+/// another app's work there.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn a_storm_allocates_nothing_above_the_floor_after_warm_up() {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     // Capacity below the real load: the buffers grow during warm-up, then stay.
     let mut app = storm_app(
         2,
@@ -56,6 +64,9 @@ fn a_storm_allocates_nothing_above_the_floor_after_warm_up() {
 /// registration, not on first use).
 #[test]
 fn a_first_event_after_warm_up_allocates_nothing() {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     use bevy::prelude::*;
     use cohort_events::{BatchWriter, BatchedEventsAppExt};
     use cohort_sim::{SimPlugin, SimSchedule, SimSystems, SimTick};
