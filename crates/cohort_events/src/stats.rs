@@ -1,5 +1,6 @@
 //! Counters of one event type, kept without allocating, and their serializable summary.
 
+use cohort_sim::{nearest_rank, nearest_rank_bucket};
 use serde::{Deserialize, Serialize};
 
 /// Flushes in the rolling window of per-tick figures.
@@ -35,14 +36,10 @@ impl Window {
 
     /// The nearest-rank 95th percentile, sorted on the stack.
     fn p95(&self) -> u32 {
-        if self.filled == 0 {
-            return 0;
-        }
         let mut sorted = self.values;
         let sorted = &mut sorted[..self.filled];
         sorted.sort_unstable();
-        let rank = (0.95 * self.filled as f64).ceil() as usize;
-        sorted[rank.clamp(1, self.filled) - 1]
+        nearest_rank(sorted, 0.95).unwrap_or(0)
     }
 }
 
@@ -102,19 +99,7 @@ impl EventTypeStats {
     /// Ticks from write to delivery, 95th percentile over every event delivered
     /// ([`LATENCY_BUCKETS`] - 1 means that many or more).
     pub fn latency_ticks_p95(&self) -> u32 {
-        let total: u64 = self.latency.iter().sum();
-        if total == 0 {
-            return 0;
-        }
-        let rank = (0.95 * total as f64).ceil() as u64;
-        let mut seen = 0;
-        for (ticks, &count) in self.latency.iter().enumerate() {
-            seen += count;
-            if seen >= rank {
-                return ticks as u32;
-            }
-        }
-        (LATENCY_BUCKETS - 1) as u32
+        nearest_rank_bucket(self.latency.iter().copied(), 0.95).map_or(0, |ticks| ticks as u32)
     }
 
     /// The figures the headless report carries.

@@ -37,23 +37,8 @@ impl RunHistogram {
     /// The value at quantile `q` (0..=1), as the upper edge of its bucket, or zero when
     /// empty.
     pub(crate) fn quantile(&self, q: f64) -> u64 {
-        let total: u64 = self
-            .buckets
-            .iter()
-            .map(|b| u64::from(b.load(Relaxed)))
-            .sum();
-        if total == 0 {
-            return 0;
-        }
-        let rank = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
-        let mut seen = 0;
-        for (index, bucket) in self.buckets.iter().enumerate() {
-            seen += u64::from(bucket.load(Relaxed));
-            if seen >= rank {
-                return upper_edge(index);
-            }
-        }
-        upper_edge(BUCKETS - 1)
+        let counts = self.buckets.iter().map(|b| u64::from(b.load(Relaxed)));
+        cohort_sim::nearest_rank_bucket(counts, q).map_or(0, upper_edge)
     }
 }
 

@@ -55,12 +55,7 @@ impl SeriesStats {
     }
 }
 
-/// The nearest-rank quantile `q` (0 to 1) of a sorted slice: the smallest value that at
-/// least `q` of the slice is at or below; `None` when empty.
-pub fn nearest_rank<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
-    let rank = (q.clamp(0.0, 1.0) * sorted.len() as f64).ceil() as usize;
-    sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied()
-}
+pub use cohort_sim::nearest_rank;
 
 fn ms(nanos: Option<u64>) -> f64 {
     nanos.unwrap_or_default() as f64 / 1e6

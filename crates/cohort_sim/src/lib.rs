@@ -47,6 +47,7 @@
 
 pub mod data;
 mod hash;
+mod quantile;
 mod rng;
 mod schedule;
 mod sim_plugin;
@@ -54,6 +55,7 @@ mod threads;
 mod world_hash;
 
 pub use hash::{HashState, StateHasher};
+pub use quantile::{nearest_rank, nearest_rank_bucket};
 pub use rng::{SimRng, TickRng};
 pub use schedule::{ParIterSystems, SimSchedule, SimSystems};
 pub use sim_plugin::{
