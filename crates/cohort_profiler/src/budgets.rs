@@ -9,6 +9,9 @@ use cohort_sim::SimSystems;
 use cohort_sim::data::{LoadError, read_ron_file};
 use serde::{Deserialize, Serialize};
 
+/// `SimSystems` phases, the length of every per-phase array.
+pub(crate) const PHASES: usize = SimSystems::ALL.len();
+
 /// A limit: milliseconds, allocations, or both.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,7 +210,7 @@ pub(crate) struct BudgetBook {
     pub(crate) records: Vec<BudgetRecord>,
     /// For each system budget (index into `records`), the profiler's system indices.
     pub(crate) system_matches: Vec<(usize, Vec<usize>)>,
-    pub(crate) phase_records: [Option<usize>; 5],
+    pub(crate) phase_records: [Option<usize>; PHASES],
     pub(crate) frame_record: Option<usize>,
 }
 

@@ -59,21 +59,24 @@ impl Profiler {
         systems_path: &Path,
         frames_path: &Path,
     ) -> std::io::Result<()> {
-        let export = self.export(scope);
-        std::fs::write(systems_path, systems_csv(&export.report.systems))?;
-        std::fs::write(frames_path, frames_csv(&export.frames))
+        std::fs::write(systems_path, systems_csv(&self.report().systems))?;
+        let frames = match scope {
+            ExportScope::Window => frames_csv(self.frames().iter()),
+            ExportScope::Run => frames_csv(self.run_series().iter().copied()),
+        };
+        std::fs::write(frames_path, frames)
     }
 }
 
 /// The per-system table as CSV, one header line then one line per system.
 pub fn systems_csv(rows: &[SystemRow]) -> String {
     let mut csv = String::from(
-        "name,schedule,phase,runs,total_ms,mean_us,p95_us,max_us,allocs_per_run,bytes_per_run,runs_schedules\n",
+        "name,schedule,phase,runs,total_ms,mean_us,p95_us,max_us,allocs_per_run,above_floor_per_run,bytes_per_run,runs_schedules\n",
     );
     for row in rows {
         let _ = writeln!(
             csv,
-            "{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.1},{}",
+            "{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.1},{}",
             quoted(&row.name),
             quoted(&row.schedule),
             row.phase.as_deref().unwrap_or(""),
@@ -83,6 +86,7 @@ pub fn systems_csv(rows: &[SystemRow]) -> String {
             row.p95_us,
             row.max_us,
             row.allocs_per_run,
+            row.above_floor_per_run,
             row.bytes_per_run,
             row.runs_schedules
         );
@@ -91,7 +95,7 @@ pub fn systems_csv(rows: &[SystemRow]) -> String {
 }
 
 /// The per-frame series as CSV.
-pub fn frames_csv(frames: &[FrameRecord]) -> String {
+pub fn frames_csv(frames: impl IntoIterator<Item = FrameRecord>) -> String {
     let mut csv = String::from(
         "frame,ms,ticks,allocations,bytes,system_allocations,floor_allocations,live_bytes,system_ms\n",
     );
@@ -142,7 +146,7 @@ mod tests {
             allocations: 3,
             ..FrameRecord::default()
         }];
-        let csv = frames_csv(&frames);
+        let csv = frames_csv(frames);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[1].starts_with("7,2.5000,1,3,"), "{}", lines[1]);

@@ -8,7 +8,7 @@ use bevy::ecs::world::{Mut, World};
 use cohort_alloc::AllocSnapshot;
 use cohort_sim::SimTickTiming;
 
-use crate::budgets::{BudgetBook, BudgetRecord, Budgets};
+use crate::budgets::{BudgetBook, BudgetRecord, Budgets, PHASES};
 use crate::cell::SystemCell;
 use crate::config::ProfilerConfig;
 use crate::floor::ParIterFloor;
@@ -61,8 +61,8 @@ pub struct Profiler {
     ticks: Ring<u64>,
     run_series: Vec<FrameRecord>,
     totals: RunTotals,
-    phase_nanos: [u64; 5],
-    phase_allocations: [u64; 5],
+    phase_nanos: [u64; PHASES],
+    phase_allocations: [u64; PHASES],
     hitches: u64,
     slowest_hitch: Option<HitchSnapshot>,
     /// Room for the first hitch's breakdown, reserved as systems appear so that freezing
@@ -99,8 +99,8 @@ impl Profiler {
             systems: Vec::new(),
             new_cells: Vec::new(),
             totals: RunTotals::default(),
-            phase_nanos: [0; 5],
-            phase_allocations: [0; 5],
+            phase_nanos: [0; PHASES],
+            phase_allocations: [0; PHASES],
             hitches: 0,
             slowest_hitch: None,
             hitch_buffer: Vec::new(),
@@ -244,7 +244,7 @@ impl Profiler {
 
     /// Summed system time of each `SimSystems` phase in the last frame, in nanoseconds,
     /// in [`SimSystems::ALL`] order.
-    pub fn last_frame_phase_nanos(&self) -> [u64; 5] {
+    pub fn last_frame_phase_nanos(&self) -> [u64; PHASES] {
         self.phase_nanos
     }
 
@@ -320,20 +320,22 @@ impl Profiler {
     /// Rolls every system's counters over; returns the allocations above the floor and
     /// the time of systems that do not run schedules.
     fn collect_systems(&mut self, steady: bool) -> (u64, u64) {
-        self.phase_nanos = [0; 5];
-        self.phase_allocations = [0; 5];
+        self.phase_nanos = [0; PHASES];
+        self.phase_allocations = [0; PHASES];
         let (mut allocations, mut nanos) = (0, 0);
         let par_iter_floor = self.par_iter_floor.max;
         for system in &mut self.systems {
-            let (frame, floor) = system.roll(steady, par_iter_floor);
+            system.roll(steady, par_iter_floor);
             if system.runs_schedules() {
                 continue;
             }
-            allocations += frame.allocations - floor;
+            // Budgets count allocations above the floor, frames and phases alike.
+            let frame = system.last_frame;
+            allocations += frame.above_floor();
             nanos += frame.nanos;
             if let Some(index) = system.identity().phase_index {
                 self.phase_nanos[index] += frame.nanos;
-                self.phase_allocations[index] += frame.allocations;
+                self.phase_allocations[index] += frame.above_floor();
             }
         }
         (allocations, nanos)
@@ -426,16 +428,15 @@ impl Profiler {
             }
         }
         for (record, systems) in &book.system_matches {
-            for &system in systems {
-                let last: SystemTotals = self.systems[system].last_frame;
-                if last.runs > 0 {
-                    book.records[*record].check(
-                        last.max_nanos,
-                        last.above_floor().div_ceil(last.runs),
-                        now,
-                        interval,
-                    );
-                }
+            // One check per budget and frame: the worst of the systems it names.
+            let worst = systems
+                .iter()
+                .map(|&system| self.systems[system].last_frame)
+                .filter(|last| last.runs > 0)
+                .map(|last| (last.max_nanos, last.above_floor().div_ceil(last.runs)))
+                .reduce(|a, b| (a.0.max(b.0), a.1.max(b.1)));
+            if let Some((nanos, allocations)) = worst {
+                book.records[*record].check(nanos, allocations, now, interval);
             }
         }
     }

@@ -68,6 +68,18 @@ impl SystemTotals {
         self.par_iter_allowance += par_iter_allowance;
     }
 
+    /// What happened between `earlier` and these totals (the longest run is this one's).
+    pub fn since(&self, earlier: &SystemTotals) -> SystemTotals {
+        SystemTotals {
+            runs: self.runs - earlier.runs,
+            nanos: self.nanos - earlier.nanos,
+            max_nanos: self.max_nanos,
+            allocations: self.allocations - earlier.allocations,
+            bytes: self.bytes - earlier.bytes,
+            par_iter_allowance: self.par_iter_allowance - earlier.par_iter_allowance,
+        }
+    }
+
     /// Allocations above the floor: beyond the `par_iter` allowance over all these runs
     /// (a call that allocates one more than usual is made up by the others).
     pub fn above_floor(&self) -> u64 {
@@ -151,14 +163,13 @@ impl SystemProfile {
     /// Takes the frame's counters; `par_iter_floor` is the most one `par_iter` call
     /// allocates by itself. Returns the frame's counters and the part of its allocations
     /// that is floor.
-    pub(crate) fn roll(&mut self, steady: bool, par_iter_floor: u64) -> (FrameCounts, u64) {
+    pub(crate) fn roll(&mut self, steady: bool, par_iter_floor: u64) {
         let frame = self.cell.take_frame();
         let allowance = if self.cell.identity.par_iter {
             frame.runs * par_iter_floor
         } else {
             0
         };
-        let floor = frame.allocations.min(allowance);
         self.last_frame = SystemTotals::default();
         self.last_frame.add(&frame, allowance);
         self.total.add(&frame, allowance);
@@ -167,6 +178,5 @@ impl SystemProfile {
         }
         self.window_nanos.push(frame.nanos);
         self.window_allocations.push(frame.allocations);
-        (frame, floor)
     }
 }

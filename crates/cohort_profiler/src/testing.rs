@@ -159,10 +159,9 @@ impl SteadyState {
             })
             .filter_map(|(index, system)| {
                 let earlier = before.get(index).copied().unwrap_or_default();
-                let runs = system.total.runs - earlier.runs;
-                // The `par_iter` allowance of declared systems, over the measured runs only.
-                let allocations = (system.total.allocations - earlier.allocations)
-                    .saturating_sub(system.total.par_iter_allowance - earlier.par_iter_allowance);
+                // Over the measured runs only, less declared systems' `par_iter` allowance.
+                let measured = system.total.since(&earlier);
+                let (runs, allocations) = (measured.runs, measured.above_floor());
                 let allowed = per_run * runs;
                 (allocations > allowed).then(|| Offender {
                     name: system.identity().name.clone(),
