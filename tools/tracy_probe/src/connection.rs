@@ -2,7 +2,7 @@
 //! without ever blocking past the capture's deadline.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::TcpStream;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use crate::error::ProbeError;
@@ -13,6 +13,8 @@ use crate::protocol::{
 
 /// How long one read waits before the capture loop checks its stop conditions.
 const POLL: Duration = Duration::from_millis(50);
+/// The longest a write of queries may block on a client that does not read them.
+const WRITE_WAIT: Duration = Duration::from_secs(1);
 
 /// What the next read brought.
 pub(crate) enum Next {
@@ -46,18 +48,19 @@ impl Connection {
     /// does the handshake.
     pub(crate) fn open(address: &str, deadline: Instant) -> Result<Self, ProbeError> {
         let stream = loop {
-            match TcpStream::connect(address) {
+            match connect(address, deadline) {
                 Ok(stream) => break stream,
-                Err(error) if Instant::now() >= deadline => {
+                Err(reason) if Instant::now() >= deadline => {
                     return Err(ProbeError::NoClient {
                         address: address.to_string(),
-                        reason: error.to_string(),
+                        reason,
                     });
                 }
                 Err(_) => std::thread::sleep(Duration::from_millis(100)),
             }
         };
         stream.set_read_timeout(Some(POLL)).map_err(io)?;
+        stream.set_write_timeout(Some(WRITE_WAIT)).map_err(io)?;
         stream.set_nodelay(true).map_err(io)?;
         let mut connection = Self {
             stream,
@@ -197,6 +200,19 @@ impl Connection {
         }
         Ok(())
     }
+}
+
+/// One connection attempt that gives up at `deadline`, however the network behaves.
+fn connect(address: &str, deadline: Instant) -> Result<TcpStream, String> {
+    let target = address
+        .to_socket_addrs()
+        .map_err(|error| error.to_string())?
+        .next()
+        .ok_or_else(|| "the address names no host".to_string())?;
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1));
+    TcpStream::connect_timeout(&target, left).map_err(|error| error.to_string())
 }
 
 fn is_timeout(error: &std::io::Error) -> bool {

@@ -1,10 +1,10 @@
 //! Turns decompressed queue items into counts and times: zones paired per thread, frame
 //! marks per frame set, plot values, messages, and the names the client sends on request.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use crate::error::ProbeError;
-use crate::protocol::{ITEM_SIZE, OFFSET_16, OFFSET_32, QUERY_PACKET_SIZE, item, query};
+use crate::protocol::{ITEM_SIZE, OFFSET_8, OFFSET_16, OFFSET_32, QUERY_PACKET_SIZE, item, query};
 
 /// Messages whose text is kept; later ones are only counted.
 const MESSAGES_KEPT: usize = 64;
@@ -51,13 +51,12 @@ pub(crate) struct Decoder {
     payload_name: Option<String>,
     /// The text the next message item uses.
     single_string: Option<String>,
-    pub(crate) strings: HashMap<u64, String>,
+    strings: HashMap<u64, String>,
     /// Static source locations: name and function pointers.
     source_locations: HashMap<u64, (u64, u64)>,
     /// Source locations asked for, in order: the client answers them in that order and
     /// an answer does not repeat the address.
-    asked_locations: Vec<u64>,
-    answered_locations: usize,
+    asked_locations: VecDeque<u64>,
     queried: BTreeSet<(u8, u64)>,
     pub(crate) zones: BTreeMap<ZoneKey, ZoneTotals>,
     pub(crate) frames: u64,
@@ -132,7 +131,12 @@ impl Decoder {
                 let time = self.advance(read_u16(body, 1) as i64);
                 self.end(time);
             }
-            item::FIBER_ENTER | item::FIBER_LEAVE | item::SECTION_ENTER | item::SECTION_LEAVE => {
+            // Not summarised, but they move this thread's clock like the zones do.
+            item::GPU_ZONE_BEGIN..=item::GPU_ZONE_END
+            | item::FIBER_ENTER
+            | item::FIBER_LEAVE
+            | item::SECTION_ENTER
+            | item::SECTION_LEAVE => {
                 self.advance(read_i64(body, 1));
             }
             item::PLOT_INT | item::PLOT_FLOAT | item::PLOT_DOUBLE => {
@@ -184,7 +188,7 @@ impl Decoder {
                 let (name, function) = (read_u64(body, 1), read_u64(body, 9));
                 // The location's address is the one this answer was asked for: the
                 // oldest query still unanswered.
-                if let Some(pointer) = self.unanswered_source_location() {
+                if let Some(pointer) = self.asked_locations.pop_front() {
                     self.source_locations.insert(pointer, (name, function));
                 }
                 for pointer in [name, function] {
@@ -229,7 +233,7 @@ impl Decoder {
         };
         let totals = self.zones.entry(key).or_default();
         totals.runs += 1;
-        totals.ticks += time - began;
+        totals.ticks = totals.ticks.wrapping_add(time.wrapping_sub(began));
     }
 
     fn message(&mut self, text: MessageText) {
@@ -247,17 +251,8 @@ impl Decoder {
             queries.extend_from_slice(&0u32.to_le_bytes());
             debug_assert_eq!(queries.len() % QUERY_PACKET_SIZE, 0);
             if kind == query::SOURCE_LOCATION {
-                self.asked_locations.push(pointer);
+                self.asked_locations.push_back(pointer);
             }
-        }
-    }
-
-    fn unanswered_source_location(&mut self) -> Option<u64> {
-        if self.answered_locations < self.asked_locations.len() {
-            self.answered_locations += 1;
-            Some(self.asked_locations[self.answered_locations - 1])
-        } else {
-            None
         }
     }
 
@@ -306,7 +301,11 @@ impl Decoder {
 /// A 64-bit zone time delta: the client subtracts [`OFFSET_32`] from deltas that needed
 /// 64 bits, and sends negative ones as they are.
 fn wide_delta(value: i64) -> i64 {
-    if value < 0 { value } else { value + OFFSET_32 }
+    if value < 0 {
+        value
+    } else {
+        value.wrapping_add(OFFSET_32)
+    }
 }
 
 /// The zone name in an allocated source location: color and line (4 bytes each),
@@ -329,11 +328,13 @@ fn trailing(kind: u8, after: &[u8]) -> Result<(usize, &[u8]), ProbeError> {
         item::SINGLE_STRING_8 | item::SECOND_STRING_8 => {
             (1, after.first().map(|&byte| usize::from(byte)))
         }
-        item::SINGLE_STRING | item::SECOND_STRING => (2, after.get(..2).map(|b| read_u16(b, 0))),
+        item::SINGLE_STRING | item::SECOND_STRING => {
+            (2, after.get(..2).map(|b| read_u16(b, 0) + OFFSET_8))
+        }
         item::FRAME_IMAGE_DATA | item::SYMBOL_CODE | item::SOURCE_CODE => {
             (4, after.get(..4).map(|b| read_u32(b, 0) as usize))
         }
-        kind if kind >= item::STRING_TRANSFER_FIRST => (2, after.get(..2).map(|b| read_u16(b, 0))),
+        kind if kind >= item::STRING_DATA => (2, after.get(..2).map(|b| read_u16(b, 0))),
         _ => return Ok((0, &[])),
     };
     let cut_short = || ProbeError::Garbage(format!("queue item type {kind}: text cut short"));

@@ -20,8 +20,8 @@
 //! # Ok::<(), tracy_probe::ProbeError>(())
 //! ```
 //!
-//! What it does not read: GPU zones, locks, memory events, callstacks and samples are
-//! skipped by size; their times do not enter the summary.
+//! What it does not summarise: GPU zones (read only to keep the thread's clock right),
+//! locks, memory events, callstacks and samples, which are skipped by size.
 
 mod capture;
 mod connection;

@@ -36,6 +36,9 @@ pub(crate) const LZ4_WINDOW: usize = 64 * 1024;
 /// Offsets the client subtracts from a zone's time delta when it needs 32 or 64 bits
 /// (`ProtocolOffset16Bit`, `ProtocolOffset32Bit`).
 pub(crate) const OFFSET_16: i64 = 1 << 16;
+/// What the client subtracts from the length of a string sent as `SingleStringData` or
+/// `SecondStringData` (those of 256 bytes or more; shorter ones use the 8-bit items).
+pub(crate) const OFFSET_8: usize = 1 << 8;
 pub(crate) const OFFSET_32: i64 = (1 << 16) + (1 << 32);
 
 /// Bytes of each queue item by its type byte: the type byte and the fixed part
@@ -64,6 +67,8 @@ pub(crate) mod item {
     pub const ZONE_END: u8 = 25;
     pub const ZONE_END_32: u8 = 26;
     pub const ZONE_END_16: u8 = 27;
+    pub const GPU_ZONE_BEGIN: u8 = 45;
+    pub const GPU_ZONE_END: u8 = 49;
     pub const PLOT_INT: u8 = 55;
     pub const PLOT_FLOAT: u8 = 56;
     pub const PLOT_DOUBLE: u8 = 57;
@@ -81,7 +86,7 @@ pub(crate) mod item {
     pub const SECOND_STRING: u8 = 113;
     pub const SINGLE_STRING_8: u8 = 114;
     pub const SECOND_STRING_8: u8 = 115;
-    pub const STRING_TRANSFER_FIRST: u8 = 119;
+    /// The first of the string transfers, which all carry a u16 length.
     pub const STRING_DATA: u8 = 119;
     pub const PLOT_NAME: u8 = 121;
     pub const SOURCE_LOCATION_PAYLOAD: u8 = 122;

@@ -26,6 +26,17 @@ fn fake_client(serve: impl FnOnce(TcpStream) + Send + 'static) -> (CaptureOption
     (options, handle)
 }
 
+/// A fake client that has done the handshake and sent its welcome, then runs `serve`.
+fn welcomed_client(
+    serve: impl FnOnce(TcpStream) + Send + 'static,
+) -> (CaptureOptions, JoinHandle<()>) {
+    fake_client(|mut stream| {
+        read_handshake(&mut stream);
+        welcome(&mut stream);
+        serve(stream);
+    })
+}
+
 /// Reads the receiver's handshake and checks it.
 fn read_handshake(stream: &mut TcpStream) {
     let mut hello = [0u8; 12];
@@ -116,10 +127,26 @@ impl Items {
             ],
         )
     }
+    /// A copied message: its text as the client sends it (an 8-bit length up to 255
+    /// bytes, else a 16-bit length less 256), then the message item.
     fn message(self, text: &str) -> Self {
-        let length = text.len() as u16;
-        self.raw(112, &[&length.to_le_bytes(), text.as_bytes()])
-            .raw(2, &[&0i64.to_le_bytes(), &[0]])
+        let with_text = match u8::try_from(text.len()) {
+            Ok(length) => self.raw(114, &[&[length], text.as_bytes()]),
+            Err(_) => {
+                let length = (text.len() - 256) as u16;
+                self.raw(112, &[&length.to_le_bytes(), text.as_bytes()])
+            }
+        };
+        with_text.raw(2, &[&0i64.to_le_bytes(), &[0]])
+    }
+    fn gpu_zone(self, begin_delta: i64, end_delta: i64) -> Self {
+        // GpuZoneBegin: cpu time, thread, query id, context, source location;
+        // GpuZoneEnd: cpu time, thread, query id, context.
+        self.raw(
+            45,
+            &[&begin_delta.to_le_bytes(), &[0; 4], &[0; 2], &[0], &[0; 8]],
+        )
+        .raw(49, &[&end_delta.to_le_bytes(), &[0; 4], &[0; 2], &[0]])
     }
     fn source_location(self, name: u64, function: u64) -> Self {
         self.raw(
@@ -141,9 +168,7 @@ impl Items {
 
 #[test]
 fn decodes_zones_frames_plots_and_messages_and_asks_for_names() {
-    let (options, client) = fake_client(|mut stream| {
-        read_handshake(&mut stream);
-        welcome(&mut stream);
+    let (options, client) = welcomed_client(|mut stream| {
         let items = Items::default()
             .thread(7)
             // A static zone run twice: 50 ticks, then 65,546 ticks (a 32-bit delta).
@@ -208,9 +233,7 @@ fn decodes_zones_frames_plots_and_messages_and_asks_for_names() {
 
 #[test]
 fn an_exiting_client_is_let_go_once_its_names_arrived() {
-    let (options, client) = fake_client(|mut stream| {
-        read_handshake(&mut stream);
-        welcome(&mut stream);
+    let (options, client) = welcomed_client(|mut stream| {
         // The app exits: its last frame, then `Terminate`.
         let items = Items::default()
             .frame_mark(0)
@@ -233,10 +256,41 @@ fn an_exiting_client_is_let_go_once_its_names_arrived() {
 }
 
 #[test]
+fn long_messages_and_gpu_zones_keep_the_stream_in_step() {
+    let long = "x".repeat(300);
+    let sent = long.clone();
+    let (options, client) = welcomed_client(move |mut stream| {
+        let items = Items::default()
+            .thread(1)
+            .message(&sent)
+            .zone_begin_16(10, 0x1000)
+            // A GPU zone inside moves the thread's clock by 1,000 ticks.
+            .gpu_zone(400, 600)
+            .zone_end_16(50)
+            .frame_mark(0);
+        send_frame(&mut stream, &items.0);
+        assert_eq!(read_queries(&mut stream, 1), vec![(3, 0x1000)]);
+        let answers = Items::default()
+            .source_location(0x1100, 0)
+            .string(119, 0x1100, b"outer");
+        send_frame(&mut stream, &answers.0);
+        let _ = read_queries(&mut stream, 1);
+    });
+    let summary = capture(&options).unwrap();
+    client.join().unwrap();
+    assert_eq!(summary.messages, vec![long]);
+    assert_eq!(summary.frames, 1);
+    let outer = summary.zone("outer").expect("zone named");
+    assert_eq!(
+        outer.total_ns,
+        2.0 * 1_050.0,
+        "400 + 600 + 50 ticks at 2 ns"
+    );
+}
+
+#[test]
 fn stops_at_the_frame_limit_once_the_stream_is_quiet() {
-    let (mut options, client) = fake_client(|mut stream| {
-        read_handshake(&mut stream);
-        welcome(&mut stream);
+    let (mut options, client) = welcomed_client(|mut stream| {
         let mut items = Items::default();
         for _ in 0..5 {
             items = items.frame_mark(0);
