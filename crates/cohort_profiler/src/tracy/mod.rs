@@ -22,14 +22,32 @@ pub(crate) fn add_tracy(app: &mut App) {
         .add_systems(SimSchedule, mark_tick.after(SimSystems::Cleanup));
 }
 
-/// Ends Tracy's frame, plots the frame's counters and reports a new hitch.
-fn mark_frame(profiler: Res<Profiler>, mut hitches_sent: Local<u64>) {
+/// What [`mark_frame`] has already sent.
+#[derive(Default)]
+struct Sent {
+    hitches: u64,
+    frame: Option<u64>,
+}
+
+/// Ends Tracy's frame, plots a new frame's counters and reports a new hitch.
+fn mark_frame(profiler: Res<Profiler>, mut sent: Local<Sent>) {
+    // Frames the profiler did not record (switched off) are not plotted again, and
+    // hitches are kept up with while Tracy output is off, so switching it on reports
+    // nothing old.
+    let new_frame = profiler
+        .frames()
+        .last()
+        .filter(|frame| sent.frame != Some(frame.index));
+    let new_hitch = profiler.hitches() > sent.hitches;
+    sent.hitches = profiler.hitches();
+    if let Some(frame) = new_frame {
+        sent.frame = Some(frame.index);
+    }
     let Some(client) = Client::running().filter(|_| profiler.tracy_enabled()) else {
         return;
     };
-    if let Some(frame) = profiler.frames().last() {
-        if profiler.hitches() > *hitches_sent {
-            *hitches_sent = profiler.hitches();
+    if let Some(frame) = new_frame {
+        if new_hitch {
             send_hitch(&client, frame.ms(), profiler.recent_median_ms());
         }
         client.plot(
