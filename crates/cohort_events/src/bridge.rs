@@ -3,16 +3,14 @@
 
 use std::any::type_name;
 
+use crate::flush::flush_events;
+use crate::key::EventKey;
+use crate::reader::BatchReader;
+use crate::writer::BatchWriter;
 use bevy::app::App;
 use bevy::ecs::message::{Message, MessageReader, MessageWriter};
 use bevy::ecs::resource::Resource;
 use bevy::ecs::schedule::{InternedScheduleLabel, IntoScheduleConfigs};
-use bevy::ecs::system::{Local, Res};
-
-use crate::batch::EventBatch;
-use crate::flush::flush_events;
-use crate::key::EventKey;
-use crate::writer::BatchWriter;
 
 /// The schedule a batched event type flushes in, so that bridges can run beside it.
 #[derive(Resource)]
@@ -85,13 +83,6 @@ fn flush_schedule<E: Send + Sync + 'static>(app: &App) -> Option<InternedSchedul
     schedule
 }
 
-fn forward_batch<E: Message + Clone>(
-    batch: Res<EventBatch<E>>,
-    mut messages: MessageWriter<E>,
-    mut seen: Local<u64>,
-) {
-    if batch.flush_number() != *seen {
-        *seen = batch.flush_number();
-        messages.write_batch(batch.events().iter().cloned());
-    }
+fn forward_batch<E: Message + Clone>(mut batch: BatchReader<E>, mut messages: MessageWriter<E>) {
+    messages.write_batch(batch.read().iter().cloned());
 }

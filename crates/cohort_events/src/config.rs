@@ -13,8 +13,8 @@ pub enum Overflow {
 /// The settings of one batched event type.
 #[derive(Debug, Clone, Copy)]
 pub struct EventBatchConfig<E> {
-    /// Events per batch that need no allocation: the batch, the flush's buffers and each
-    /// thread's staging buffer (on its first write) are sized for it up front. With [`Overflow::DropLast`] it is also the most a batch delivers.
+    /// Events per batch that need no allocation: the batch and the flush's buffers are
+    /// sized for it up front, and each thread's staging buffer for twice its share. With [`Overflow::DropLast`] it is also the most a batch delivers.
     pub capacity: usize,
     /// What happens past `capacity`.
     pub overflow: Overflow,

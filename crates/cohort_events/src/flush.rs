@@ -8,7 +8,7 @@ use cohort_sim::SimTick;
 
 use crate::batch::EventBatch;
 use crate::config::{EventBatchConfig, Overflow};
-use crate::order::{SortItem, Sorter};
+use crate::order::{SortKey, Sorter};
 use crate::staging::{EventStaging, Staged};
 use crate::stats::FlushFigures;
 
@@ -36,19 +36,11 @@ impl<E: Send + Sync + 'static> FlushState<E> {
     /// writer rank, then as staged. Returns 1 if the sort buffers had to grow.
     fn order(&mut self) -> u64 {
         let capacity = self.sorter.capacity();
-        self.sorter.items.clear();
-        self.sorter.items.extend(
-            self.staged
-                .iter()
-                .enumerate()
-                .map(|(index, staged)| SortItem {
-                    key: staged.key,
-                    source: staged.source,
-                    rank: staged.rank,
-                    index: index as u32,
-                }),
-        );
-        self.sorter.sort();
+        self.sorter.sort(&self.staged, |staged| SortKey {
+            key: staged.key,
+            source: staged.source,
+            rank: staged.rank,
+        });
         u64::from(self.sorter.capacity() > capacity)
     }
 }

@@ -1,55 +1,80 @@
-//! The flush's ordering: a stable LSD radix sort of (key, source, writer rank). The bits
-//! that differ between events are packed into one word and sorted 11 bits a pass (three
-//! passes for entity keys and sources under 2^16 each); wider keys fall back to a pass per
-//! differing byte. Linear in the number of events, with buffers that keep their capacity.
+//! The flush's ordering: a stable LSD radix sort of (key, source, writer rank), 11 bits a
+//! pass, with passes only over the bits that differ between events. When those bits fit
+//! in one word (entity keys and sources do) they are packed into it and three passes
+//! usually do; otherwise the three words are sorted as they are. Linear in the number of
+//! events, with buffers that keep their capacity.
 
-/// What one staged event is sorted by, and where it was.
+/// What an event is sorted by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct SortItem {
+pub(crate) struct SortKey {
     pub key: u64,
     pub source: u64,
     pub rank: u32,
-    pub index: u32,
 }
 
-/// Digits of a sort item, least significant first: the rank's 4 bytes, the source's 8,
-/// then the key's 8.
-const DIGITS: usize = 20;
-
-#[inline]
-fn digit(item: &SortItem, position: usize) -> usize {
-    let byte = |value: u64, at: usize| ((value >> (8 * at)) & 0xff) as usize;
-    match position {
-        0..4 => byte(u64::from(item.rank), position),
-        4..12 => byte(item.source, position - 4),
-        _ => byte(item.key, position - 12),
+impl SortKey {
+    /// The three words, most significant first.
+    fn words(self) -> [u64; 3] {
+        [self.key, self.source, u64::from(self.rank)]
     }
 }
 
-/// A sort item with the bits that differ between events packed into one word.
+/// Bits per pass: 2,048 counters fit in the first-level cache.
+const DIGIT_BITS: u32 = 11;
+const BUCKETS: usize = 1 << DIGIT_BITS;
+/// The most digits a sort can have: three words of six 11-bit digits.
+const MAX_DIGITS: usize = 3 * 64usize.div_ceil(DIGIT_BITS as usize);
+
+/// Something radix-sortable: words to take digits from, and the position it came from.
+trait Sortable: Copy + Default {
+    fn word(&self, word: usize) -> u64;
+    fn index(&self) -> u32;
+}
+
+/// An event's differing bits packed into one word.
 #[derive(Debug, Clone, Copy, Default)]
 struct Packed {
     value: u64,
     index: u32,
 }
 
-/// Bits per pass of the packed sort: 2,048 counters fit in the first-level cache.
-const PACKED_DIGIT_BITS: u32 = 11;
-const PACKED_BUCKETS: usize = 1 << PACKED_DIGIT_BITS;
+impl Sortable for Packed {
+    fn word(&self, _: usize) -> u64 {
+        self.value
+    }
+    fn index(&self) -> u32 {
+        self.index
+    }
+}
 
-/// Reusable sort buffers.
-#[derive(Default)]
-pub(crate) struct Sorter {
-    /// Filled by the caller; [`Sorter::sort`] leaves the sorted positions in `order`.
-    pub items: Vec<SortItem>,
-    /// Positions into `items`, in sorted order.
-    pub order: Vec<u32>,
-    packed: Vec<Packed>,
-    packed_spare: Vec<Packed>,
-    spare: Vec<SortItem>,
-    counts: Vec<[u32; 256]>,
-    packed_counts: Vec<u32>,
-    varying: Vec<usize>,
+/// An event's whole sort key, when the differing bits do not fit in one word.
+#[derive(Debug, Clone, Copy, Default)]
+struct Wide {
+    words: [u64; 3],
+    index: u32,
+}
+
+impl Sortable for Wide {
+    fn word(&self, word: usize) -> u64 {
+        self.words[word]
+    }
+    fn index(&self) -> u32 {
+        self.index
+    }
+}
+
+/// One pass: which word, and where in it.
+#[derive(Debug, Clone, Copy)]
+struct Digit {
+    word: usize,
+    shift: u32,
+}
+
+impl Digit {
+    #[inline]
+    fn of<T: Sortable>(self, item: &T) -> usize {
+        ((item.word(self.word) >> self.shift) as usize) & (BUCKETS - 1)
+    }
 }
 
 /// Where the differing bits of one word lie: the lowest and how many.
@@ -84,141 +109,152 @@ impl Span {
     }
 }
 
+/// Reusable sort buffers.
+#[derive(Default)]
+pub(crate) struct Sorter {
+    /// Positions into the sorted slice, in sorted order.
+    pub order: Vec<u32>,
+    packed: Vec<Packed>,
+    packed_spare: Vec<Packed>,
+    wide: Vec<Wide>,
+    wide_spare: Vec<Wide>,
+    counts: Vec<u32>,
+    digits: Vec<Digit>,
+}
+
 impl Sorter {
     /// Room for `capacity` items on either path, and counters for the most passes, so
     /// that no flush allocates, however late its first event comes or whichever path it
     /// takes.
     pub(crate) fn reserve(&mut self, capacity: usize) {
-        self.items.reserve(capacity);
         self.order.reserve(capacity);
         self.packed.reserve(capacity);
         self.packed_spare.reserve(capacity);
-        self.spare.reserve(capacity);
-        self.counts.reserve(DIGITS);
-        self.packed_counts
-            .reserve(64usize.div_ceil(PACKED_DIGIT_BITS as usize) * PACKED_BUCKETS);
-        self.varying.reserve(DIGITS);
+        self.wide.reserve(capacity);
+        self.wide_spare.reserve(capacity);
+        self.counts.reserve(MAX_DIGITS * BUCKETS);
+        self.digits.reserve(MAX_DIGITS);
     }
 
     /// The items the sorter holds room for without allocating.
     pub(crate) fn capacity(&self) -> usize {
-        self.items
-            .capacity()
-            .min(self.order.capacity())
-            .min(self.packed.capacity())
-            .min(self.packed_spare.capacity())
+        [
+            self.order.capacity(),
+            self.packed.capacity(),
+            self.packed_spare.capacity(),
+            self.wide.capacity(),
+            self.wide_spare.capacity(),
+        ]
+        .into_iter()
+        .min()
+        .unwrap_or(0)
     }
 
     /// Sorts `items` by key, then source, then rank, keeping the order of equal ones (a
-    /// stable sort), into `order`. When the bits that differ between items fit in one
-    /// word (entity keys and sources do), it sorts that word in 11-bit passes; else it
-    /// sorts the items byte by byte, a pass for each byte that differs.
-    pub(crate) fn sort(&mut self) {
-        self.order.clear();
-        let length = self.items.len();
+    /// stable sort), leaving their positions in `order`.
+    pub(crate) fn sort<T>(&mut self, items: &[T], key_of: impl Fn(&T) -> SortKey) {
+        assert!(
+            u32::try_from(items.len()).is_ok(),
+            "a batch holds at most u32::MAX events"
+        );
         let (mut any, mut all) = ([0u64; 3], [u64::MAX; 3]);
-        for item in &self.items {
-            let words = [item.key, item.source, u64::from(item.rank)];
-            for word in 0..3 {
-                any[word] |= words[word];
-                all[word] &= words[word];
+        for item in items {
+            for (word, value) in key_of(item).words().into_iter().enumerate() {
+                any[word] |= value;
+                all[word] &= value;
             }
         }
         let spans = [0, 1, 2].map(|word| Span::of(any[word], all[word]));
         let bits: u32 = spans.iter().map(|span| span.width).sum();
-        if length < 2 {
-            self.order.extend(0..length as u32);
-        } else if bits <= 64 {
-            self.sort_packed(spans, bits);
+        self.order.clear();
+        self.digits.clear();
+        if bits <= 64 {
+            let [key, source, rank] = spans;
+            self.packed.clear();
+            self.packed
+                .extend(items.iter().enumerate().map(|(index, item)| {
+                    let words = key_of(item).words();
+                    Packed {
+                        value: key
+                            .take(words[0])
+                            .checked_shl(source.width + rank.width)
+                            .unwrap_or(0)
+                            | source.take(words[1]).checked_shl(rank.width).unwrap_or(0)
+                            | rank.take(words[2]),
+                        index: index as u32,
+                    }
+                }));
+            self.digits
+                .extend((0..bits.div_ceil(DIGIT_BITS)).map(|pass| Digit {
+                    word: 0,
+                    shift: pass * DIGIT_BITS,
+                }));
+            radix_sort(
+                &mut self.packed,
+                &mut self.packed_spare,
+                &mut self.counts,
+                &self.digits,
+            );
+            self.order.extend(self.packed.iter().map(Sortable::index));
         } else {
-            self.sort_wide(any, all);
+            // Least significant word first: rank, source, key; each over its span only.
+            for word in [2, 1, 0] {
+                let span = spans[word];
+                let mut shift = span.low;
+                while shift < span.low + span.width {
+                    self.digits.push(Digit { word, shift });
+                    shift += DIGIT_BITS;
+                }
+            }
+            self.wide.clear();
+            self.wide
+                .extend(items.iter().enumerate().map(|(index, item)| Wide {
+                    words: key_of(item).words(),
+                    index: index as u32,
+                }));
+            radix_sort(
+                &mut self.wide,
+                &mut self.wide_spare,
+                &mut self.counts,
+                &self.digits,
+            );
+            self.order.extend(self.wide.iter().map(Sortable::index));
+        }
+        debug_assert_eq!(self.order.len(), items.len());
+    }
+}
+
+/// A stable LSD radix sort of `items` over `digits`, least significant first: one pass to
+/// count every digit, then a scatter per digit between `items` and `spare`.
+fn radix_sort<T: Sortable>(
+    items: &mut Vec<T>,
+    spare: &mut Vec<T>,
+    counts: &mut Vec<u32>,
+    digits: &[Digit],
+) {
+    counts.clear();
+    counts.resize(digits.len() * BUCKETS, 0);
+    for item in items.iter() {
+        for (pass, digit) in digits.iter().enumerate() {
+            counts[pass * BUCKETS + digit.of(item)] += 1;
         }
     }
-
-    fn sort_packed(&mut self, [key, source, rank]: [Span; 3], bits: u32) {
-        let shift_key = source.width + rank.width;
-        self.packed.clear();
-        self.packed.extend(self.items.iter().map(|item| {
-            Packed {
-                value: key.take(item.key).checked_shl(shift_key).unwrap_or(0)
-                    | source
-                        .take(item.source)
-                        .checked_shl(rank.width)
-                        .unwrap_or(0)
-                    | rank.take(u64::from(item.rank)),
-                index: item.index,
-            }
-        }));
-        let passes = bits.div_ceil(PACKED_DIGIT_BITS) as usize;
-        self.packed_counts.clear();
-        self.packed_counts.resize(passes * PACKED_BUCKETS, 0);
-        let digit = |value: u64, pass: usize| {
-            ((value >> (pass as u32 * PACKED_DIGIT_BITS)) as usize) & (PACKED_BUCKETS - 1)
-        };
-        for item in &self.packed {
-            for pass in 0..passes {
-                self.packed_counts[pass * PACKED_BUCKETS + digit(item.value, pass)] += 1;
-            }
+    spare.clear();
+    spare.resize(items.len(), T::default());
+    for (pass, digit) in digits.iter().enumerate() {
+        let counts = &mut counts[pass * BUCKETS..][..BUCKETS];
+        let mut next = 0u32;
+        for count in counts.iter_mut() {
+            let here = *count;
+            *count = next;
+            next += here;
         }
-        self.packed_spare.clear();
-        self.packed_spare
-            .resize(self.packed.len(), Packed::default());
-        for pass in 0..passes {
-            let counts = &mut self.packed_counts[pass * PACKED_BUCKETS..][..PACKED_BUCKETS];
-            let mut next = 0u32;
-            for count in counts.iter_mut() {
-                let here = *count;
-                *count = next;
-                next += here;
-            }
-            for item in &self.packed {
-                let at = &mut counts[digit(item.value, pass)];
-                self.packed_spare[*at as usize] = *item;
-                *at += 1;
-            }
-            std::mem::swap(&mut self.packed, &mut self.packed_spare);
+        for item in items.iter() {
+            let at = &mut counts[digit.of(item)];
+            spare[*at as usize] = *item;
+            *at += 1;
         }
-        self.order.extend(self.packed.iter().map(|item| item.index));
-    }
-
-    fn sort_wide(&mut self, any: [u64; 3], all: [u64; 3]) {
-        let length = self.items.len();
-        self.varying.clear();
-        for position in 0..DIGITS {
-            let (word, byte) = match position {
-                0..4 => (2, position),
-                4..12 => (1, position - 4),
-                _ => (0, position - 12),
-            };
-            if ((any[word] ^ all[word]) >> (8 * byte)) & 0xff != 0 {
-                self.varying.push(position);
-            }
-        }
-        self.counts.clear();
-        self.counts.resize(self.varying.len(), [0; 256]);
-        for item in &self.items {
-            for (slot, &position) in self.varying.iter().enumerate() {
-                self.counts[slot][digit(item, position)] += 1;
-            }
-        }
-        self.spare.clear();
-        self.spare.resize(length, SortItem::default());
-        for (slot, &position) in self.varying.iter().enumerate() {
-            let counts = &mut self.counts[slot];
-            let mut next = 0u32;
-            for count in counts.iter_mut() {
-                let here = *count;
-                *count = next;
-                next += here;
-            }
-            for item in &self.items {
-                let at = &mut counts[digit(item, position)];
-                self.spare[*at as usize] = *item;
-                *at += 1;
-            }
-            std::mem::swap(&mut self.items, &mut self.spare);
-        }
-        self.order.extend(self.items.iter().map(|item| item.index));
+        std::mem::swap(items, spare);
     }
 }
 
@@ -228,18 +264,11 @@ mod tests {
 
     fn sorted(triples: &[(u64, u64, u32)]) -> Vec<u32> {
         let mut sorter = Sorter::default();
-        sorter.items.extend(
-            triples
-                .iter()
-                .enumerate()
-                .map(|(index, &(key, source, rank))| SortItem {
-                    key,
-                    source,
-                    rank,
-                    index: index as u32,
-                }),
-        );
-        sorter.sort();
+        sorter.sort(triples, |&(key, source, rank)| SortKey {
+            key,
+            source,
+            rank,
+        });
         sorter.order.clone()
     }
 

@@ -193,3 +193,24 @@ fn groups_are_runs_of_one_key() {
     }
     assert_eq!(total, batch.len());
 }
+
+#[test]
+fn types_sharing_a_short_name_keep_apart_in_reports() {
+    mod red {
+        pub struct Ping;
+    }
+    mod blue {
+        pub struct Ping;
+    }
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, SimPlugin::default()))
+        .add_batched_event::<red::Ping>()
+        .add_batched_event::<blue::Ping>();
+    let names: Vec<&str> = EventRegistry::summaries(app.world())
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert_eq!(names[0], "Ping");
+    assert!(names[1].ends_with("blue::Ping"), "{names:?}");
+}
