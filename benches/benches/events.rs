@@ -34,7 +34,9 @@ use bevy::ecs::system::{Local, ParallelCommands, Query, Res, ResMut};
 use bevy::prelude::*;
 use bevy::utils::{BufferedChannel, Parallel};
 use cohort_alloc::{AllocSnapshot, CountingAllocator};
-use cohort_events::{BatchReader, BatchWriter, BatchedEventsAppExt, EventBatch, EventBatchConfig};
+use cohort_events::{
+    BatchReader, BatchWriter, BatchedEventsAppExt, EventBatch, EventBatchConfig, EventFlush,
+};
 use cohort_sim::{finish_plugins, task_pool_options};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
@@ -104,34 +106,25 @@ fn storm_app(way: Way, attackers: u32) -> App {
         active: attackers,
     })
     .add_systems(Last, next_tick);
-    match way {
+    let writer = match way {
         Way::CohortBatch => {
-            #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-            struct Flush;
             app.add_batched_event_flushed_in::<Damage>(
                 EventBatchConfig::default().with_capacity(4 * attackers as usize),
                 Update,
-                Flush,
+                EventFlush,
             )
-            .configure_sets(Update, Flush.after(write_cohort).before(apply_cohort))
+            .configure_sets(Update, EventFlush.after(write_cohort).before(apply_cohort))
             .add_systems(Update, (write_cohort, apply_cohort));
+            None
         }
-        Way::MessageWriterSerial => {
-            app.add_message::<Damage>()
-                .add_systems(Update, (write_serial, apply_messages).chain());
-        }
-        Way::ParallelCommands => {
-            app.add_message::<Damage>()
-                .add_systems(Update, (write_commands, apply_messages).chain());
-        }
-        Way::ParallelLocalWriteBatch => {
-            app.add_message::<Damage>()
-                .add_systems(Update, (write_parallel_local, apply_messages).chain());
-        }
-        Way::BufferedChannel => {
-            app.add_message::<Damage>()
-                .add_systems(Update, (write_buffered_channel, apply_messages).chain());
-        }
+        Way::MessageWriterSerial => Some(write_serial.into_configs()),
+        Way::ParallelCommands => Some(write_commands.into_configs()),
+        Way::ParallelLocalWriteBatch => Some(write_parallel_local.into_configs()),
+        Way::BufferedChannel => Some(write_buffered_channel.into_configs()),
+    };
+    if let Some(writer) = writer {
+        app.add_message::<Damage>()
+            .add_systems(Update, (writer, apply_messages).chain());
     }
     let targets: Vec<Entity> = (0..(attackers / 8).max(1))
         .map(|_| app.world_mut().spawn(Health(i64::MAX / 2)).id())
@@ -222,12 +215,17 @@ fn write_buffered_channel(
     }
 }
 
-fn apply_messages(mut damage: MessageReader<Damage>, mut health: Query<&mut Health>) {
-    for damage in damage.read() {
+/// The consumer every way shares: each event lowers its target's health.
+fn apply<'a>(damage: impl Iterator<Item = &'a Damage>, health: &mut Query<&mut Health>) {
+    for damage in damage {
         if let Ok(mut health) = health.get_mut(damage.target) {
             health.0 -= i64::from(damage.amount);
         }
     }
+}
+
+fn apply_messages(mut damage: MessageReader<Damage>, mut health: Query<&mut Health>) {
+    apply(damage.read(), &mut health);
 }
 
 fn write_cohort(attackers: Query<&Attacker>, storm: Res<Storm>, writer: BatchWriter<Damage>) {
@@ -239,11 +237,7 @@ fn write_cohort(attackers: Query<&Attacker>, storm: Res<Storm>, writer: BatchWri
 }
 
 fn apply_cohort(mut damage: BatchReader<Damage>, mut health: Query<&mut Health>) {
-    for damage in damage.read() {
-        if let Ok(mut health) = health.get_mut(damage.target) {
-            health.0 -= i64::from(damage.amount);
-        }
-    }
+    apply(damage.read().iter(), &mut health);
 }
 
 /// One spike: 100 events, then about 100k, then 100 (50 and 50,000 attackers).
