@@ -86,6 +86,15 @@ fn a_headless_battle_reaches_a_tracy_capture() {
             .unwrap_or_else(|| panic!("no plot {plot}"));
         assert_eq!(found.points, FRAMES - 1, "{plot}");
     }
+    // The events' counters: every flush, once a tick; the armies meet within 120 ticks.
+    for event in ["Damage", "EffectCast", "Death"] {
+        let plot = format!("events sent: {event}");
+        let found = summary
+            .plot(&plot)
+            .unwrap_or_else(|| panic!("no plot {plot}"));
+        assert_eq!(found.points, ticks, "{plot}");
+    }
+    assert!(summary.plot("events sent: Damage").unwrap().max > 0.0);
     assert!(summary.plot("live heap bytes").unwrap().min > 0.0);
     assert!(summary.plot("allocations per frame").unwrap().max > 0.0);
     assert_eq!(summary.plot("simulation ticks per frame").unwrap().max, 1.0);

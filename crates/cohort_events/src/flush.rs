@@ -18,10 +18,15 @@ pub(crate) struct FlushState<E: Send + Sync + 'static> {
     pub config: EventBatchConfig<E>,
     staged: Vec<Staged<E>>,
     sorter: Sorter,
+    /// Tracy's plot of this type's events per flush, named once at registration.
+    #[cfg(feature = "tracy")]
+    plot: tracy_client::PlotName,
 }
 
 impl<E: Send + Sync + 'static> FlushState<E> {
-    pub(crate) fn new(config: EventBatchConfig<E>) -> Self {
+    /// `name` is the type's name in reports.
+    #[cfg_attr(not(feature = "tracy"), expect(unused_variables))]
+    pub(crate) fn new(config: EventBatchConfig<E>, name: &str) -> Self {
         let capacity = config.capacity;
         let mut sorter = Sorter::default();
         sorter.reserve(capacity);
@@ -29,6 +34,8 @@ impl<E: Send + Sync + 'static> FlushState<E> {
             config,
             staged: Vec::with_capacity(capacity),
             sorter,
+            #[cfg(feature = "tracy")]
+            plot: tracy_client::PlotName::new_leak(format!("events sent: {name}")),
         }
     }
 
@@ -109,6 +116,10 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     batch.tick = sim_tick;
     figures.nanos = started.elapsed().as_nanos() as u64;
     batch.stats.record_flush(&figures);
+    #[cfg(feature = "tracy")]
+    if let Some(client) = tracy_client::Client::running() {
+        client.plot(state.plot, figures.sent as f64);
+    }
 }
 
 #[cfg(test)]
@@ -142,7 +153,7 @@ mod tests {
             for &(thread, key, rank, value) in &writes {
                 threads[thread].push(Staged { key, source: 0, rank, tick: 0, event: value });
             }
-            let mut state = FlushState::new(EventBatchConfig::<u32>::default());
+            let mut state = FlushState::new(EventBatchConfig::<u32>::default(), "u32");
             // Gather in a thread order that differs from the writes' order.
             for buffer in threads.iter_mut().rev() {
                 state.staged.append(buffer);

@@ -100,28 +100,27 @@ impl BatchedEventsAppExt for App {
         let capacity = config.capacity;
         let threads = bevy::tasks::ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num());
         let per_thread = (2 * capacity).div_ceil(threads.max(1)).min(capacity);
-        let label = schedule.intern();
-        self.insert_resource(EventStaging::<E>::new(per_thread))
-            .insert_resource(FlushSchedule::<E>::new(label))
-            .insert_resource(FlushState::new(config))
-            .insert_resource(EventBatch::<E>::with_capacity(capacity))
-            .init_resource::<EventRegistry>()
-            .add_systems(bevy::app::PreStartup, EventStaging::<E>::prewarm)
-            .add_systems(label, flush_events::<E>.in_set(set));
-        let mut registry = self.world_mut().resource_mut::<EventRegistry>();
         // Reports key types by short name; two types that share one keep their full names
         // apart (the first keeps the short one).
+        let registry = self.world_mut().get_resource_or_init::<EventRegistry>();
         let short = short_name::<E>();
         let name = if registry.types.iter().any(|(taken, _)| *taken == short) {
             type_name::<E>()
         } else {
             short
         };
-        registry.types.push((name, |world| {
+        registry.into_inner().types.push((name, |world| {
             world
                 .get_resource::<EventBatch<E>>()
                 .map(|batch| batch.stats().summary())
         }));
+        let label = schedule.intern();
+        self.insert_resource(EventStaging::<E>::new(per_thread))
+            .insert_resource(FlushSchedule::<E>::new(label))
+            .insert_resource(FlushState::new(config, name))
+            .insert_resource(EventBatch::<E>::with_capacity(capacity))
+            .add_systems(bevy::app::PreStartup, EventStaging::<E>::prewarm)
+            .add_systems(label, flush_events::<E>.in_set(set));
         self
     }
 }
