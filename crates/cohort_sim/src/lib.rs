@@ -62,7 +62,7 @@ pub use sim_plugin::{
     SimAppExt, SimConfig, SimPlugin, SimTick, SimTickTiming, TICK_HISTORY, TICK_RATE_RANGE,
     finish_plugins, run_sim_schedule,
 };
-pub use threads::task_pool_options;
+pub use threads::{on_each_compute_thread, task_pool_options};
 pub use world_hash::{
     SimHashAppExt, SimHashRegistry, SimId, SimIdAllocator, format_world_hash, world_hash,
 };

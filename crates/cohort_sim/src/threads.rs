@@ -16,3 +16,39 @@ pub fn task_pool_options(compute_threads: usize) -> TaskPoolOptions {
     }
     options
 }
+
+/// The longest [`on_each_compute_thread`] holds the compute threads.
+const PREWARM_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Runs `prepare` once on this thread and once on each thread of Bevy's compute pool, so
+/// that per-thread buffers (`bevy::utils::Parallel`) exist before the first frame instead of
+/// being made, and allocated, in the middle of a game.
+///
+/// Call it from an exclusive system or at start-up, on the schedule's thread. Each pool
+/// thread that picks up one of the tasks holds it until every task has started, so the
+/// tasks land on distinct threads. The pool is shared by every app in the process, so the
+/// wait is bounded: with another app's work on the pool a thread may be missed and make
+/// its buffer on first use instead.
+pub fn on_each_compute_thread(prepare: impl Fn() + Sync) {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    prepare();
+    let Some(pool) = bevy::tasks::ComputeTaskPool::try_get() else {
+        return;
+    };
+    let threads = pool.thread_num();
+    let started = AtomicUsize::new(0);
+    let deadline = std::time::Instant::now() + PREWARM_WAIT;
+    // Not ticking the pool on this thread: the tasks run on pool threads only.
+    pool.scope_with_executor(false, None, |scope| {
+        for _ in 0..threads {
+            scope.spawn(async {
+                prepare();
+                started.fetch_add(1, Relaxed);
+                while started.load(Relaxed) < threads && std::time::Instant::now() < deadline {
+                    std::thread::yield_now();
+                }
+            });
+        }
+    });
+}

@@ -1,0 +1,142 @@
+//! The systems that run every action type's queues: merge the staged commands, advance
+//! each unit's current action, take back what the parallel advance freed.
+
+use bevy::ecs::prelude::*;
+use cohort_sim::{SimTick, on_each_compute_thread};
+
+use crate::plugin::ActionSettings;
+use crate::pool::{ActionPool, AdvanceScratch};
+use crate::queue::ActionQueue;
+use crate::queued::{ActionEnd, ActionState};
+use crate::writer::{ActionCommand, ActionStaging};
+
+/// Applies the commands every writer staged since the last merge, in the merge order (by
+/// unit, source, writer, write order), whichever threads wrote them.
+pub(crate) fn merge_action_commands<A: Send + Sync + PartialEq + 'static>(
+    tick: Option<Res<SimTick>>,
+    settings: Res<ActionSettings<A>>,
+    mut staging: ResMut<ActionStaging<A>>,
+    mut pool: ResMut<ActionPool<A>>,
+    mut queues: Query<&mut ActionQueue<A>>,
+) {
+    pool.set_now(tick.map_or(0, |tick| tick.get()));
+    let staging = &mut *staging;
+    for buffer in staging.buffers.iter_mut() {
+        staging.merged.append(buffer);
+    }
+    if staging.merged.is_empty() {
+        return;
+    }
+    staging.merged.sort_unstable_by_key(|staged| staged.order());
+    let config = &settings.config;
+    for staged in staging.merged.drain(..) {
+        let Ok(mut queue) = queues.get_mut(staged.target) else {
+            let counts = pool.counts_mut();
+            match staged.command {
+                ActionCommand::PushBack(_)
+                | ActionCommand::PushFront(_)
+                | ActionCommand::Replace(_) => counts.rejected += 1,
+                _ => counts.orphaned += 1,
+            }
+            continue;
+        };
+        let queue = &mut *queue;
+        match staged.command {
+            ActionCommand::PushBack(item) => {
+                pool.push(queue, item, config, false);
+            }
+            ActionCommand::PushFront(item) => {
+                pool.push(queue, item, config, true);
+            }
+            ActionCommand::Replace(item) => {
+                pool.cancel_current(queue);
+                pool.clear(queue);
+                pool.push(queue, item, config, false);
+            }
+            ActionCommand::Clear => {
+                pool.clear(queue);
+            }
+            ActionCommand::CancelCurrent => {
+                pool.cancel_current(queue);
+            }
+            ActionCommand::Stop => {
+                pool.cancel_current(queue);
+                pool.clear(queue);
+            }
+            ActionCommand::CancelWhere(matches) => {
+                pool.retain(queue, |action| !matches(action));
+                if queue.current().is_some_and(matches) {
+                    pool.cancel_current(queue);
+                }
+            }
+        }
+    }
+}
+
+/// Ends the current actions that finished, were cancelled, timed out or are interrupted by
+/// a higher priority, and starts the next queued one: every unit in parallel.
+pub(crate) fn advance_action_queues<A: Send + Sync + 'static>(
+    pool: Res<ActionPool<A>>,
+    mut queues: Query<&mut ActionQueue<A>>,
+) {
+    let pool = &*pool;
+    queues.par_iter_mut().for_each_init(
+        || pool.scratch(),
+        |scratch, mut queue| {
+            // Idle units are read, not written: no change tick for them.
+            if !queue.is_idle() {
+                advance_queue(pool, &mut queue, scratch);
+            }
+        },
+    );
+}
+
+/// One unit's advance.
+pub(crate) fn advance_queue<A: Send + Sync + 'static>(
+    pool: &ActionPool<A>,
+    queue: &mut ActionQueue<A>,
+    scratch: &mut AdvanceScratch,
+) {
+    if let Some(current) = &queue.current {
+        let end = match queue.state {
+            ActionState::Ending(end) => Some(end),
+            _ if current.timeout != 0 && queue.runs >= current.timeout => Some(ActionEnd::TimedOut),
+            _ if queue.len > 0 && queue.head_priority > current.priority => {
+                Some(ActionEnd::Interrupted)
+            }
+            _ => None,
+        };
+        match end {
+            None => {
+                queue.state = ActionState::Running;
+                queue.runs = queue.runs.saturating_add(1);
+                return;
+            }
+            Some(ActionEnd::Interrupted) => {
+                pool.interrupt(queue, scratch);
+                return;
+            }
+            Some(end) => pool.end_current(queue, end, scratch),
+        }
+    }
+    pool.start_next(queue, scratch);
+}
+
+/// Takes back the slots and counts of the tick's parallel advance.
+pub(crate) fn reclaim_action_slots<A: Send + Sync + 'static>(mut pool: ResMut<ActionPool<A>>) {
+    pool.reclaim();
+}
+
+/// Makes every compute thread's command buffer and advance scratch before the first tick.
+pub(crate) fn prepare_action_buffers<A: Send + Sync + 'static>(world: &mut World) {
+    let (Some(staging), Some(pool)) = (
+        world.get_resource::<ActionStaging<A>>(),
+        world.get_resource::<ActionPool<A>>(),
+    ) else {
+        return;
+    };
+    on_each_compute_thread(|| {
+        staging.prepare_local();
+        drop(pool.scratch());
+    });
+}

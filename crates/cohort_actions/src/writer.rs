@@ -1,0 +1,213 @@
+//! `ActionWriter`: orders from any system, `par_iter` closures included, staged per thread
+//! and merged in a fixed order at the start of `SimSystems::Act`.
+
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+use bevy::ecs::entity::Entity;
+use bevy::ecs::resource::Resource;
+use bevy::ecs::system::{Local, Res, SystemParam};
+use bevy::ecs::world::{FromWorld, World};
+use bevy::utils::Parallel;
+use cohort_sim::SimTick;
+
+use crate::queued::Queued;
+
+/// A change to one unit's queue.
+#[derive(Debug, Clone)]
+pub enum ActionCommand<A> {
+    /// Queue at the end (a shift-click).
+    PushBack(Queued<A>),
+    /// Queue at the front, to start next.
+    PushFront(Queued<A>),
+    /// Cancel the current action, clear the queue and queue this (a plain click).
+    Replace(Queued<A>),
+    /// Drop every queued action; the current one goes on.
+    Clear,
+    /// Cancel the current action; the next queued one starts.
+    CancelCurrent,
+    /// Cancel the current action and clear the queue.
+    Stop,
+    /// Cancel the current action and drop the queued ones for which the function is true.
+    CancelWhere(fn(&A) -> bool),
+}
+
+/// A command as written: its unit, its source, its writer and its place in the
+/// writer's thread buffer.
+pub(crate) struct StagedCommand<A> {
+    pub target: Entity,
+    pub source: u64,
+    pub rank: u32,
+    pub seq: u32,
+    pub command: ActionCommand<A>,
+}
+
+impl<A> StagedCommand<A> {
+    /// The merge order: by unit, then source, then writer, then write order.
+    pub fn order(&self) -> (u64, u64, u32, u32) {
+        (self.target.to_bits(), self.source, self.rank, self.seq)
+    }
+}
+
+/// The per-thread command buffers of one action type.
+#[derive(Resource)]
+pub(crate) struct ActionStaging<A: Send + Sync + 'static> {
+    pub buffers: Parallel<Vec<StagedCommand<A>>>,
+    /// The merge's work buffer, kept between ticks.
+    pub merged: Vec<StagedCommand<A>>,
+    next_rank: AtomicU32,
+    per_thread_capacity: usize,
+}
+
+impl<A: Send + Sync + 'static> ActionStaging<A> {
+    pub fn new(per_thread_capacity: usize) -> Self {
+        Self {
+            buffers: Parallel::default(),
+            merged: Vec::with_capacity(per_thread_capacity * 2),
+            next_rank: AtomicU32::new(0),
+            per_thread_capacity,
+        }
+    }
+
+    /// Makes this thread's buffer, with its full capacity.
+    pub fn prepare_local(&self) {
+        drop(self.local());
+    }
+
+    fn local(&self) -> impl std::ops::DerefMut<Target = Vec<StagedCommand<A>>> + '_ {
+        let capacity = self.per_thread_capacity;
+        self.buffers
+            .borrow_local_mut_or(move || Vec::with_capacity(capacity))
+    }
+
+    fn push(&self, mut staged: StagedCommand<A>) {
+        let mut local = self.local();
+        staged.seq = local.len() as u32;
+        local.push(staged);
+    }
+
+    fn take_rank(&self) -> u32 {
+        self.next_rank.fetch_add(1, Relaxed)
+    }
+}
+
+/// Writes orders for units with an [`ActionQueue<A>`](crate::ActionQueue): shared access
+/// only, so many writer systems run in parallel and every method works inside `par_iter`
+/// closures, without a lock. The orders are merged into the queues at the start of the
+/// next [`SimSystems::Act`](cohort_sim::SimSystems::Act) (the same tick when written in
+/// `Sense` or `Decide`), ordered by unit, then source, then writer, then write order: the
+/// same on any number of threads.
+///
+/// ```
+/// # use bevy::prelude::*;
+/// # use cohort_actions::{ActionWriter, Queued};
+/// # #[derive(Debug, PartialEq)] enum Order { Move(Vec2), Flee }
+/// # #[derive(Component)] struct Health(f32);
+/// fn flee_when_hurt(units: Query<(Entity, &Health)>, orders: ActionWriter<Order>) {
+///     units.par_iter().for_each(|(unit, health)| {
+///         if health.0 < 10.0 {
+///             orders.replace(unit, Queued::new(Order::Flee).with_priority(9));
+///         }
+///     });
+/// }
+/// ```
+///
+/// The convenience methods take the unit as the source: correct when each `par_iter` item
+/// orders only itself. When several items order one unit in the same system (a captain
+/// and his squad), use [`Self::command_from`] with the writer's own entity as the source,
+/// so their order does not depend on which thread ran which item.
+#[derive(SystemParam)]
+pub struct ActionWriter<'w, 's, A: Send + Sync + 'static> {
+    staging: Res<'w, ActionStaging<A>>,
+    tick: Option<Res<'w, SimTick>>,
+    rank: Local<'s, WriterRank<A>>,
+}
+
+impl<A: Send + Sync + 'static> ActionWriter<'_, '_, A> {
+    /// Stages `command` for `unit`, from `source`.
+    pub fn command_from(&self, source: Entity, unit: Entity, command: ActionCommand<A>) {
+        let tick = self.tick.as_ref().map_or(0, |tick| tick.get());
+        let command = match command {
+            ActionCommand::PushBack(item) => ActionCommand::PushBack(stamp(item, tick)),
+            ActionCommand::PushFront(item) => ActionCommand::PushFront(stamp(item, tick)),
+            ActionCommand::Replace(item) => ActionCommand::Replace(stamp(item, tick)),
+            other => other,
+        };
+        self.staging.push(StagedCommand {
+            target: unit,
+            source: source.to_bits(),
+            rank: self.rank.rank,
+            seq: 0,
+            command,
+        });
+    }
+
+    /// Stages `command` for `unit`, from the unit itself.
+    pub fn command(&self, unit: Entity, command: ActionCommand<A>) {
+        self.command_from(unit, unit, command);
+    }
+
+    /// Queues `action` at the end of `unit`'s queue (a shift-click).
+    pub fn push_back(&self, unit: Entity, action: impl Into<Queued<A>>) {
+        self.command(unit, ActionCommand::PushBack(action.into()));
+    }
+
+    /// Queues `action` at the front of `unit`'s queue, to start next.
+    pub fn push_front(&self, unit: Entity, action: impl Into<Queued<A>>) {
+        self.command(unit, ActionCommand::PushFront(action.into()));
+    }
+
+    /// Cancels `unit`'s current action, clears its queue and queues `action` (a click).
+    pub fn replace(&self, unit: Entity, action: impl Into<Queued<A>>) {
+        self.command(unit, ActionCommand::Replace(action.into()));
+    }
+
+    /// Drops `unit`'s queued actions; the current one goes on.
+    pub fn clear(&self, unit: Entity) {
+        self.command(unit, ActionCommand::Clear);
+    }
+
+    /// Cancels `unit`'s current action; its next queued one starts.
+    pub fn cancel_current(&self, unit: Entity) {
+        self.command(unit, ActionCommand::CancelCurrent);
+    }
+
+    /// Cancels `unit`'s current action and clears its queue.
+    pub fn stop(&self, unit: Entity) {
+        self.command(unit, ActionCommand::Stop);
+    }
+
+    /// Cancels `unit`'s current and queued actions for which `matches` is true.
+    pub fn cancel_where(&self, unit: Entity, matches: fn(&A) -> bool) {
+        self.command(unit, ActionCommand::CancelWhere(matches));
+    }
+}
+
+fn stamp<A>(item: Queued<A>, tick: u64) -> Queued<A> {
+    Queued {
+        enqueued: tick,
+        ..item
+    }
+}
+
+/// A writer system's rank, taken once when Bevy initializes the system: an order of
+/// writers that does not depend on threads.
+#[doc(hidden)]
+pub struct WriterRank<A> {
+    rank: u32,
+    _action: PhantomData<fn() -> A>,
+}
+
+impl<A: Send + Sync + 'static> FromWorld for WriterRank<A> {
+    fn from_world(world: &mut World) -> Self {
+        // Without the staging resource the writer's `Res` fails validation and Bevy names
+        // the missing resource: the type was not registered.
+        let rank = world
+            .get_resource::<ActionStaging<A>>()
+            .map_or(u32::MAX, ActionStaging::take_rank);
+        Self {
+            rank,
+            _action: PhantomData,
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Slots go back to the pool when a unit despawns or loses its queue: after every unit is
+//! gone, nothing is live. Bad input is counted, never a panic.
+
+mod common;
+
+use bevy::prelude::*;
+use cohort_actions::{ActionPool, ActionQueue, ActionQueueConfig, Queued};
+use common::{Order, pool, push, test_app, tick};
+
+#[test]
+fn despawned_and_stripped_units_give_every_slot_back() {
+    let mut app = test_app(2, ActionQueueConfig::default().with_pool_capacity(64));
+    let units: Vec<Entity> = (0..100)
+        .map(|_| app.world_mut().spawn(ActionQueue::<Order>::new()).id())
+        .collect();
+    for (index, unit) in units.iter().enumerate() {
+        let orders = (0..5).map(|step| {
+            Queued::new(Order::Move {
+                ticks: (index + step) as u32 % 4 + 1,
+            })
+            .repeating()
+        });
+        push(&mut app, *unit, orders);
+    }
+    assert_eq!(pool(&app).live(), 500);
+    assert!(pool(&app).summary().growths > 0, "64 slots were too few");
+    for _ in 0..7 {
+        tick(&mut app);
+    }
+    assert_eq!(pool(&app).live(), 500, "repeats keep their slots");
+    // Half despawn, a quarter lose the queue mid-action, a quarter are replaced by a new
+    // (empty) queue.
+    for (index, unit) in units.iter().enumerate() {
+        match index % 4 {
+            0 | 1 => {
+                app.world_mut().despawn(*unit);
+            }
+            2 => {
+                app.world_mut()
+                    .entity_mut(*unit)
+                    .remove::<ActionQueue<Order>>();
+            }
+            _ => {
+                app.world_mut()
+                    .entity_mut(*unit)
+                    .insert(ActionQueue::<Order>::new());
+            }
+        }
+    }
+    assert_eq!(pool(&app).live(), 0);
+    assert_eq!(pool(&app).counts().discarded, 500);
+    tick(&mut app);
+    assert_eq!(pool(&app).live(), 0);
+}
+
+#[test]
+fn a_taken_queue_comes_back_empty_and_its_slots_stay_in_the_pool() {
+    let mut app = test_app(1, ActionQueueConfig::default());
+    let unit = app.world_mut().spawn(ActionQueue::<Order>::new()).id();
+    push(&mut app, unit, [Order::Hold.into(), Order::Hold.into()]);
+    let taken = app
+        .world_mut()
+        .entity_mut(unit)
+        .take::<ActionQueue<Order>>()
+        .expect("it had a queue");
+    assert!(taken.is_idle() && taken.is_empty());
+    assert_eq!(pool(&app).live(), 0);
+    // Putting it on another unit is harmless: it links nothing.
+    let other = app.world_mut().spawn(taken).id();
+    push(&mut app, other, [Order::Hold.into()]);
+    assert_eq!(pool(&app).live(), 1);
+}
+
+#[test]
+fn a_queue_from_another_world_is_refused() {
+    let mut first = test_app(1, ActionQueueConfig::default());
+    let mut second = test_app(1, ActionQueueConfig::default());
+    let unit = first.world_mut().spawn(ActionQueue::<Order>::new()).id();
+    push(&mut first, unit, [Order::Hold.into()]);
+    let moved = first
+        .world_mut()
+        .entity_mut(unit)
+        .take::<ActionQueue<Order>>()
+        .unwrap();
+    // Taking emptied it; a queue that links slots cannot leave its world by safe means.
+    let stranger = second.world_mut().spawn(moved).id();
+    push(&mut second, stranger, [Order::Hold.into()]);
+    tick(&mut second);
+    assert_eq!(
+        second
+            .world()
+            .get::<ActionQueue<Order>>(stranger)
+            .unwrap()
+            .current(),
+        Some(&Order::Hold)
+    );
+}
+
+#[test]
+fn huge_timeouts_and_zero_capacity_pools_work() {
+    let mut app = test_app(1, ActionQueueConfig::default().with_pool_capacity(0));
+    let unit = app.world_mut().spawn(ActionQueue::<Order>::new()).id();
+    push(
+        &mut app,
+        unit,
+        [Queued::new(Order::Hold)
+            .with_timeout(u32::MAX)
+            .with_priority(u8::MAX)],
+    );
+    for _ in 0..5 {
+        tick(&mut app);
+    }
+    let queue = app.world().get::<ActionQueue<Order>>(unit).unwrap();
+    assert_eq!(queue.current(), Some(&Order::Hold));
+    assert_eq!(queue.ticks_running(), 5);
+    let summary = app.world().resource::<ActionPool<Order>>().summary();
+    assert_eq!((summary.growths, summary.live), (1, 1));
+}
