@@ -11,8 +11,9 @@
 //!
 //! [`cohort_alloc`] is not a plugin: its `CountingAllocator` is installed with one
 //! `#[global_allocator]` line in your `main` and counts every heap operation per thread;
-//! the profiler's allocation figures need it. [`cohort_events`] is not one either: each
-//! event type is registered with `app.add_batched_event::<E>()` (in the prelude).
+//! the profiler's allocation figures need it. [`cohort_events`] and [`cohort_actions`] are
+//! registered per type instead: `app.add_batched_event::<E>()` for each event type and
+//! `app.add_action_queue::<A>(config)` for each action type (both in the prelude).
 //!
 //! [`CohortPlugins`] adds them all:
 //!
@@ -43,6 +44,7 @@
 
 use bevy::app::{PluginGroup, PluginGroupBuilder};
 
+pub use cohort_actions;
 pub use cohort_alloc;
 pub use cohort_events;
 pub use cohort_profiler;
@@ -68,6 +70,7 @@ impl PluginGroup for CohortPlugins {
 /// What users of cohort type.
 pub mod prelude {
     pub use crate::CohortPlugins;
+    pub use cohort_actions::prelude::*;
     pub use cohort_events::{
         BatchReader, BatchWriter, BatchedEventsAppExt, BatchedMessagesAppExt, EventBatch,
         EventBatchConfig,

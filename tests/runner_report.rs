@@ -60,6 +60,39 @@ fn the_report_and_csv_list_every_system_and_the_floor() {
         json["events"]["Damage"]["sent"].as_u64() > Some(100),
         "the armies met"
     );
+    // The orders: every field, and every slot back after the teardown.
+    for field in [
+        "capacity",
+        "live",
+        "high_water",
+        "growths",
+        "live_before_teardown",
+    ] {
+        assert!(
+            json["pools"]["actions"][field].is_u64(),
+            "pools.actions.{field}"
+        );
+    }
+    assert_eq!(json["pools"]["actions"]["live"].as_u64(), Some(0));
+    for field in [
+        "enqueued",
+        "started",
+        "finished",
+        "cancelled",
+        "timed_out",
+        "rejected",
+        "latency_ticks_p95",
+    ] {
+        assert!(json["actions"][field].is_u64(), "actions.{field}");
+    }
+    assert!(
+        report.actions.counts.started >= 1_000,
+        "every unit got an order"
+    );
+    assert_eq!(
+        report.actions.latency_ticks_p95, 0,
+        "decided and started in one tick"
+    );
     assert!(json["hitches"].is_u64());
     assert!(json["budget_violations"].is_u64());
     let systems = json["systems"].as_array().unwrap();
@@ -99,4 +132,38 @@ fn the_report_and_csv_list_every_system_and_the_floor() {
         120 + 1,
         "one line per frame after the first"
     );
+}
+
+/// A battle fought to the end: the dead gave their order slots back as they fell, the
+/// survivors hold one current order (and few queued) each, and after the teardown none is
+/// live.
+#[test]
+fn a_battle_to_the_end_leaves_no_live_order_slot() {
+    let args = HeadlessArgs {
+        scenario: repo_assets().join("scenarios/duel.ron"),
+        threads: Some(2),
+        budgets: repo_assets().join("budgets.ron"),
+        progress: false,
+        ..HeadlessArgs::default()
+    };
+    let report = run_battle(&args, |_| {}).unwrap_or_else(|error| panic!("{error}"));
+    assert!(report.winner.is_some(), "the duel ends: {:?}", report.end);
+    let survivors: u64 = report
+        .survivors
+        .values()
+        .filter_map(|alive| alive.as_u64())
+        .sum();
+    let pool = report.pools.actions;
+    assert!(
+        u64::from(pool.live_before_teardown) <= survivors * 5,
+        "{} slots live for {survivors} survivors",
+        pool.live_before_teardown
+    );
+    assert_eq!(pool.pool.live, 0);
+    assert_eq!(pool.pool.growths, 0);
+    assert!(
+        report.actions.counts.discarded > 0,
+        "the dead gave slots back"
+    );
+    assert_eq!(report.actions.counts.rejected, 0);
 }

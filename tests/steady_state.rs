@@ -59,6 +59,18 @@ fn a_battle_allocates_nothing_above_the_floor_after_warm_up() {
         .filter(|row| row.name.starts_with("cohort_events::flush::flush_events"))
         .collect();
     assert_eq!(flushes.len(), 3, "{flushes:#?}");
+    // The order queues merge, advance and reclaim once a tick.
+    let queues: Vec<_> = report
+        .systems
+        .iter()
+        .filter(|row| row.name.starts_with("cohort_actions::systems::"))
+        .collect();
+    assert_eq!(queues.len(), 3, "{queues:#?}");
+    assert!(
+        queues
+            .iter()
+            .all(|row| row.runs == u64::from(WARMUP + MEASURED))
+    );
     assert!(
         flushes
             .iter()

@@ -28,7 +28,10 @@ pub enum ActionSystems {
     Advance,
     /// Your systems, one per kind of action, run the current actions here.
     Run,
-    /// The pool takes back the slots the advance freed, and its counts.
+    /// The pool takes back the slots the advance freed, and its counts. Despawning a unit
+    /// with a queue changes the pool too (its slots come back at once): either order is
+    /// correct, but Bevy's ambiguity checker wants one, so order despawning systems in
+    /// `Cleanup` before or after this set.
     Reclaim,
 }
 

@@ -4,6 +4,7 @@ use bevy::app::{App, Plugin, Startup};
 use bevy::ecs::prelude::*;
 use bevy::log::warn;
 use bevy::math::Vec2;
+use cohort_actions::ActionSystems;
 use cohort_sim::{ParIterSystems, SimConfig, SimHashAppExt, SimPlugin, SimSchedule, SimSystems};
 
 use crate::data::LoadedScenario;
@@ -11,12 +12,14 @@ use crate::effects::ActiveEffects;
 use crate::events::add_battle_events;
 use crate::grid::SpatialGrid;
 use crate::health::Health;
+use crate::orders::add_battle_orders;
 use crate::outcome::{BattleLedger, BattleStatus};
 use crate::rules::BattleRules;
 use crate::spawn::{BattleScenario, presize_for_deaths, spawn_battle};
 use crate::systems::{
-    apply_damage, apply_effects, attack_targets, choose_targets, despawn_dead, move_units,
-    rebuild_spatial_grid, recompute_stats, support_allies, tick_effects, update_battle_status,
+    apply_damage, apply_effects, attack_targets, cast_support, choose_targets, despawn_dead,
+    move_units, rebuild_spatial_grid, recompute_stats, run_waits, tick_effects,
+    update_battle_status,
 };
 use crate::unit_types::UnitTypes;
 use crate::{AttackCooldown, Position, SupportCooldown, Team};
@@ -28,8 +31,8 @@ use crate::{AttackCooldown, Position, SupportCooldown, Team};
 /// | phase | systems |
 /// |---|---|
 /// | `Sense` | [`rebuild_spatial_grid`] |
-/// | `Decide` | [`choose_targets`]: the nearest enemy in sight, else the nearest enemy army |
-/// | `Act` | [`move_units`], then [`attack_targets`] and [`support_allies`] in parallel, writing [`Damage`](crate::Damage) and [`EffectCast`](crate::EffectCast) events |
+/// | `Decide` | [`choose_targets`]: each unit's [`Order`](crate::Order)s, through its action queue: attack the nearest enemy in sight, else advance on the nearest army; support casts; one retreat when hurt |
+/// | `Act` | the orders merge into the queues and advance (`cohort_actions`), then one system per kind of order: [`move_units`], [`attack_targets`], [`cast_support`], [`run_waits`], writing [`Damage`](crate::Damage) and [`EffectCast`](crate::EffectCast) events |
 /// | (flush) | damage summed per target; damage and casts ordered by target, then source `SimId` |
 /// | `Resolve` | [`apply_damage`], [`apply_effects`], [`tick_effects`], [`recompute_stats`]; deaths as [`Death`](crate::Death) events |
 /// | (flush) | [`DeathFlush`](crate::DeathFlush) |
@@ -76,6 +79,10 @@ impl Plugin for BattlePlugin {
             app,
             usize::try_from(self.scenario.total_units()).unwrap_or(usize::MAX),
         );
+        add_battle_orders(
+            app,
+            u32::try_from(self.scenario.total_units()).unwrap_or(u32::MAX),
+        );
         let map = Vec2::new(scenario.map.width as f32, scenario.map.height as f32);
         let sight = scenario.sight as f32;
         app.insert_resource(UnitTypes(self.scenario.unit_types.clone()))
@@ -114,12 +121,10 @@ impl Plugin for BattlePlugin {
                     choose_targets
                         .in_set(SimSystems::Decide)
                         .in_set(ParIterSystems),
-                    (
-                        move_units.in_set(ParIterSystems),
-                        (attack_targets, support_allies).in_set(ParIterSystems),
-                    )
+                    (move_units, attack_targets, cast_support, run_waits)
                         .chain()
-                        .in_set(SimSystems::Act),
+                        .in_set(ActionSystems::Run)
+                        .in_set(ParIterSystems),
                     (
                         apply_damage,
                         apply_effects,
@@ -131,7 +136,8 @@ impl Plugin for BattlePlugin {
                         .in_set(SimSystems::Resolve),
                     (despawn_dead, update_battle_status)
                         .chain()
-                        .in_set(SimSystems::Cleanup),
+                        .in_set(SimSystems::Cleanup)
+                        .before(ActionSystems::Reclaim),
                 ),
             );
     }

@@ -4,7 +4,9 @@
 //! ([`load_scenario`] checks every field and names the file, line and field of any
 //! mistake). [`BattlePlugin`] spawns the teams and runs the battle in
 //! [`SimSchedule`](cohort_sim::SimSchedule): a spatial grid rebuilt each tick into reused
-//! buffers, nearest-enemy targeting, movement, melee and ranged attacks with cooldowns,
+//! buffers, orders through pooled action queues (`cohort_actions`: attack the nearest
+//! enemy, advance, support casts, one retreat when hurt, then regroup), movement, melee
+//! and ranged attacks with cooldowns,
 //! damage through armor and shields, timed effects (damage and heal over time, slow,
 //! shield), derived stats recomputed only when effects start or end, death and despawn,
 //! and an outcome when one team is left or the tick limit comes.
@@ -27,6 +29,7 @@ mod events;
 mod grid;
 pub mod headless;
 mod health;
+mod orders;
 mod outcome;
 mod rules;
 mod spawn;
@@ -40,6 +43,10 @@ pub use effects::{ActiveEffects, Effect, EffectKind};
 pub use events::{Damage, Death, DeathFlush, EffectCast};
 pub use grid::{GridEntry, SpatialGrid};
 pub use health::{HP_PER_POINT, Health, Hp, hp_from_points, hp_to_points};
+pub use orders::{
+    Morale, Order, REGROUP_SECONDS, RETREAT_HEALTH_SHARE, RETREAT_PRIORITY, RETREAT_SECONDS,
+    SUPPORT_PRIORITY,
+};
 pub use outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
 pub use rules::BattleRules;
 pub use spawn::{BattleScenario, presize_for_deaths, spawn_battle};

@@ -7,9 +7,11 @@ use cohort_sim::{SimConfig, SimId, SimIdAllocator, SimRng};
 use crate::data::{Formation, LoadedScenario};
 use crate::effects::ActiveEffects;
 use crate::health::Health;
+use crate::orders::{Morale, Order};
 use crate::systems::derive_stats;
 use crate::unit_types::UnitTypes;
 use crate::{AttackCooldown, Position, SupportCooldown, Target, Team, UnitKind};
+use cohort_actions::ActionQueue;
 
 /// The scenario a [`BattlePlugin`](crate::BattlePlugin) spawns.
 #[derive(Resource, Debug, Clone)]
@@ -73,6 +75,7 @@ pub fn spawn_battle(
                     Target::default(),
                     AttackCooldown(0),
                     SupportCooldown(0),
+                    (ActionQueue::<Order>::new(), Morale::default()),
                 ));
             }
         }
@@ -108,10 +111,14 @@ pub fn presize_for_deaths(world: &mut World, units: usize) {
         Target::default(),
         AttackCooldown(0),
         SupportCooldown(0),
+        Morale::default(),
     );
     for _ in 0..2 {
         let stand_ins: Vec<Entity> = world
-            .spawn_batch(core::iter::repeat_n(stand_in, units))
+            .spawn_batch(
+                core::iter::repeat_n(stand_in, units)
+                    .map(|stand_in| (stand_in, ActionQueue::<Order>::new())),
+            )
             .collect();
         for entity in stand_ins {
             world.despawn(entity);

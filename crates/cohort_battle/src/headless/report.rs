@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use cohort_actions::{ActionCounts, PoolSummary};
 use cohort_events::EventTypeSummary;
 use cohort_profiler::{ProfileReport, nearest_rank};
 use serde::Serialize;
@@ -90,6 +91,34 @@ impl From<&BattleLedger> for LedgerReport {
     }
 }
 
+/// The pools' use. Taken after the battle is torn down (every unit despawned): a `live`
+/// of 0 says every slot came back.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PoolsReport {
+    /// The battle's order pool.
+    pub actions: ActionPoolReport,
+}
+
+/// The order pool after the teardown, and its live slots just before it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ActionPoolReport {
+    /// Size and use after the teardown.
+    #[serde(flatten)]
+    pub pool: PoolSummary,
+    /// Slots in use when the battle ended, before its units despawned.
+    pub live_before_teardown: u32,
+}
+
+/// What happened to the battle's orders.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ActionsReport {
+    /// Counters since the start.
+    #[serde(flatten)]
+    pub counts: ActionCounts,
+    /// Ticks from an order's writing to its start, 95th percentile.
+    pub latency_ticks_p95: u64,
+}
+
 /// What `--report` writes. Later plugins add fields; existing ones keep their names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunReport {
@@ -127,6 +156,12 @@ pub struct RunReport {
     /// (`sent = delivered + dropped`), `coalesced`, `per_tick_p95`, `batch_max`,
     /// `flush_us_p95`, `latency_ticks_p95`, `growths`.
     pub events: BTreeMap<String, EventTypeSummary>,
+    /// `actions`: the order pool's `capacity`, `live`, `high_water`, `growths`, after the
+    /// teardown, and `live_before_teardown`.
+    pub pools: PoolsReport,
+    /// The orders' counts (`enqueued`, `started`, `finished`, `cancelled`, `timed_out`,
+    /// `interrupted`, `rejected`, ...) and `latency_ticks_p95`.
+    pub actions: ActionsReport,
     /// The profiler's figures, at the report's top level: `frame_ms`, `allocations`,
     /// `systems` (Bevy's and cohort's, slowest first), `schedules`, `hitches`,
     /// `budget_violations`, `worst_offenders` and the rest of [`ProfileReport`].
@@ -165,6 +200,8 @@ impl RunReport {
              slowest systems: {}\n\
              allocations per tick {:.1}: floor {:.1}, by systems {:.1} (one par_iter allocates {:.1}); \
              {} hitches, {} budget violations\n\
+             orders: {} started, {} finished, {} cancelled, {} timed out, {} interrupted, {} rejected; \
+             pool {} of {} slots at the end, {} after teardown, {} growths\n\
              world hash {}",
             self.scenario,
             self.units,
@@ -184,6 +221,16 @@ impl RunReport {
             a.par_iter.mean,
             self.profile.hitches,
             self.profile.budget_violations,
+            self.actions.counts.started,
+            self.actions.counts.finished,
+            self.actions.counts.cancelled,
+            self.actions.counts.timed_out,
+            self.actions.counts.interrupted,
+            self.actions.counts.rejected,
+            self.pools.actions.live_before_teardown,
+            self.pools.actions.pool.capacity,
+            self.pools.actions.pool.live,
+            self.pools.actions.pool.growths,
             self.world_hash,
         )
     }

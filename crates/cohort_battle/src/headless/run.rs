@@ -6,7 +6,11 @@ use std::time::Instant;
 
 use bevy::MinimalPlugins;
 use bevy::app::{App, PluginGroup, TaskPoolPlugin};
+use bevy::ecs::entity::Entity;
+use bevy::ecs::query::With;
+use bevy::ecs::world::World;
 use bevy::tasks::ComputeTaskPool;
+use cohort_actions::{ActionPool, ActionTypeSummary};
 use cohort_events::EventRegistry;
 use cohort_profiler::{Budgets, ExportScope, Profiler, ProfilerPlugin};
 use cohort_sim::{
@@ -16,11 +20,14 @@ use cohort_sim::{
 use serde_json::{Map, Value};
 
 use super::args::{DEFAULT_BUDGETS, HeadlessArgs};
-use super::report::{EndReport, LedgerReport, RunReport, TickTimes};
-use crate::BattlePlugin;
+use super::report::{
+    ActionPoolReport, ActionsReport, EndReport, LedgerReport, PoolsReport, RunReport, TickTimes,
+};
 use crate::data::{LoadError, LoadedScenario, load_scenario};
+use crate::orders::Order;
 use crate::outcome::{BattleLedger, BattleStatus, EndReason};
 use crate::rules::BattleRules;
+use crate::{BattlePlugin, Team};
 
 /// Why a run could not start or finish. `Display` gives one line.
 #[derive(Debug)]
@@ -175,7 +182,10 @@ pub fn run_battle(
     let wall_seconds = started.elapsed().as_secs_f64();
 
     let hash = format_world_hash(world_hash(app.world_mut()));
+    let live_before_teardown = app.world().resource::<ActionPool<Order>>().live();
+    tear_down(app.world_mut());
     let world = app.world();
+    let orders = ActionTypeSummary::of::<Order>(world).unwrap_or_default();
     let profile = world.resource::<Profiler>().report();
     if let Some(path) = &args.csv {
         write_csv(world.resource::<Profiler>(), path)?;
@@ -215,12 +225,32 @@ pub fn run_battle(
             .into_iter()
             .map(|(name, summary)| (name.to_string(), summary))
             .collect(),
+        pools: PoolsReport {
+            actions: ActionPoolReport {
+                pool: orders.pool,
+                live_before_teardown,
+            },
+        },
+        actions: ActionsReport {
+            counts: orders.counts,
+            latency_ticks_p95: orders.latency_ticks_p95,
+        },
         profile,
     };
     if let Some(path) = &args.report {
         write_report(path, &report)?;
     }
     Ok(report)
+}
+
+/// Despawns every unit, as a game leaving the battle would: their queues give every slot
+/// back to the order pool.
+fn tear_down(world: &mut World) {
+    let mut units = world.query_filtered::<Entity, With<Team>>();
+    let units: Vec<Entity> = units.iter(world).collect();
+    for unit in units {
+        world.despawn(unit);
+    }
 }
 
 /// Frames before the profiler calls it steady state: a tenth of the run, at most 60.

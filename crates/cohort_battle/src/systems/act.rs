@@ -1,31 +1,42 @@
 use bevy::ecs::prelude::*;
+use cohort_actions::ActionQueue;
 use cohort_sim::{SimId, SimRng, SimTick};
 
-use crate::grid::SpatialGrid;
 use cohort_events::BatchWriter;
 
 use crate::events::{Damage, EffectCast};
+use crate::grid::SpatialGrid;
+use crate::orders::Order;
 use crate::rules::BattleRules;
 use crate::unit_types::UnitTypes;
-use crate::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, UnitKind};
-
-/// Ticks a support unit waits before looking again when no ally in reach was wounded.
-const SUPPORT_RETRY_TICKS: u32 = 4;
+use crate::{AttackCooldown, Position, Stats, Target, Team, UnitKind};
 
 /// Salt of the random stream that varies attack damage.
 const DAMAGE_SALT: u64 = 0x00DA_3A6E;
 
-/// Moves each unit toward its target until it is within reach, or toward the enemy army
-/// when it has no target, staying inside the map.
-pub fn move_units(rules: Res<BattleRules>, mut units: Query<(&mut Position, &Target, &Stats)>) {
+/// Runs the orders that move: an advance or an attack closes in on its target until it is
+/// within reach; a retreat falls back toward the own army. Units stay inside the map.
+pub fn move_units(
+    rules: Res<BattleRules>,
+    grid: Res<SpatialGrid>,
+    mut units: Query<(&mut Position, &Team, &Target, &Stats, &ActionQueue<Order>)>,
+) {
     let max = rules.map;
     units
         .par_iter_mut()
-        .for_each(|(mut position, target, stats)| {
-            let offset = target.position - position.0;
+        .for_each(|(mut position, team, target, stats, queue)| {
+            let (goal, reach) = match queue.current() {
+                Some(Order::Advance | Order::Attack { .. }) => (target.position, target.reach),
+                Some(Order::Retreat) => match grid.team_center(team.0) {
+                    Some(center) => (center, 0.0),
+                    None => return,
+                },
+                Some(Order::Support { .. } | Order::Wait { .. }) | None => return,
+            };
+            let offset = goal - position.0;
             let distance = offset.length();
             // Stop a little inside reach so rounding never leaves a unit just out of range.
-            let gap = distance - target.reach * 0.95;
+            let gap = distance - reach * 0.95;
             if gap <= 0.0 || distance <= f32::EPSILON {
                 return;
             }
@@ -34,8 +45,9 @@ pub fn move_units(rules: Res<BattleRules>, mut units: Query<(&mut Position, &Tar
         });
 }
 
-/// Counts attack cooldowns down and attacks each target within reach: damage after the
-/// target's armor, and the attack's on-hit effect, as batched events keyed by the target.
+/// Counts attack cooldowns down and runs attack orders: a target within reach is hit,
+/// damage after its armor and the attack's on-hit effect as batched events keyed by the
+/// target. An attack on a target that is gone is cancelled.
 pub fn attack_targets(
     tick: Res<SimTick>,
     rng: Res<SimRng>,
@@ -44,22 +56,32 @@ pub fn attack_targets(
     damage_events: BatchWriter<Damage>,
     casts: BatchWriter<EffectCast>,
     targets: Query<(&SimId, &Stats)>,
-    mut units: Query<(&SimId, &UnitKind, &Position, &Target, &mut AttackCooldown)>,
+    mut units: Query<(
+        &SimId,
+        &UnitKind,
+        &Position,
+        &Target,
+        &mut AttackCooldown,
+        &mut ActionQueue<Order>,
+    )>,
 ) {
     let variance = rules.damage_variance;
     units
         .par_iter_mut()
-        .for_each(|(id, kind, position, target, mut cooldown)| {
+        .for_each(|(id, kind, position, target, mut cooldown, mut queue)| {
             if cooldown.0 > 0 {
                 cooldown.0 -= 1;
             }
-            let Some(enemy) = target.entity else { return };
+            let Some(&Order::Attack { target: enemy }) = queue.current() else {
+                return;
+            };
+            let Ok((target_id, target_stats)) = targets.get(enemy) else {
+                queue.cancel();
+                return;
+            };
             if cooldown.0 > 0 || position.0.distance(target.position) > target.reach {
                 return;
             }
-            let Ok((target_id, target_stats)) = targets.get(enemy) else {
-                return;
-            };
             let unit = types.get(*kind);
             cooldown.0 = unit.attack_cooldown_ticks;
             let roll = rng
@@ -91,46 +113,42 @@ pub fn attack_targets(
         });
 }
 
-/// Units with a support ability put its effect on the most wounded ally in reach.
-pub fn support_allies(
-    grid: Res<SpatialGrid>,
+/// Runs support orders: the unit's support effect lands on the ally as a batched event
+/// keyed by the ally, and the order finishes; an ally that is gone cancels it.
+pub fn cast_support(
     types: Res<UnitTypes>,
     casts: BatchWriter<EffectCast>,
-    mut units: Query<(&SimId, &Team, &UnitKind, &Position, &mut SupportCooldown)>,
+    allies: Query<&SimId>,
+    mut units: Query<(&SimId, &UnitKind, &mut ActionQueue<Order>)>,
 ) {
-    units
-        .par_iter_mut()
-        .for_each(|(id, team, kind, position, mut cooldown)| {
-            let unit = types.get(*kind);
-            let Some((effect, range, every)) = unit.support else {
-                return;
-            };
-            if cooldown.0 > 0 {
-                cooldown.0 -= 1;
-                return;
-            }
-            let mut best: Option<(i32, SimId, Entity)> = None;
-            grid.for_each_ally_within(team.0, position.0, range + unit.radius * 2.0, |ally| {
-                let worse = best.is_none_or(|(missing, best_id, _)| {
-                    ally.missing > missing || (ally.missing == missing && ally.id < best_id)
-                });
-                if ally.missing > 0 && worse {
-                    best = Some((ally.missing, ally.id, ally.entity));
-                }
-            });
-            let Some((_, ally_id, ally)) = best else {
-                // Nobody to help: look again a few ticks later rather than every tick.
-                cooldown.0 = SUPPORT_RETRY_TICKS.min(every);
-                return;
-            };
-            cooldown.0 = every;
-            casts.write_from(
-                ally_id,
-                *id,
-                EffectCast {
-                    target: ally,
-                    effect,
-                },
-            );
-        });
+    units.par_iter_mut().for_each(|(id, kind, mut queue)| {
+        let Some(&Order::Support { ally }) = queue.current() else {
+            return;
+        };
+        let (Ok(ally_id), Some((effect, _, _))) = (allies.get(ally), types.get(*kind).support)
+        else {
+            queue.cancel();
+            return;
+        };
+        casts.write_from(
+            *ally_id,
+            *id,
+            EffectCast {
+                target: ally,
+                effect,
+            },
+        );
+        queue.finish();
+    });
+}
+
+/// Runs wait orders: each finishes after its ticks.
+pub fn run_waits(mut units: Query<&mut ActionQueue<Order>>) {
+    units.par_iter_mut().for_each(|mut queue| {
+        if let Some(&Order::Wait { ticks }) = queue.current()
+            && queue.ticks_running() >= ticks
+        {
+            queue.finish();
+        }
+    });
 }

@@ -6,7 +6,7 @@ mod decide;
 mod resolve;
 mod sense;
 
-pub use act::{attack_targets, move_units, support_allies};
+pub use act::{attack_targets, cast_support, move_units, run_waits};
 pub use cleanup::{despawn_dead, update_battle_status};
 pub use decide::{RETARGET_INTERVAL, choose_targets};
 pub(crate) use resolve::derive_stats;
