@@ -171,8 +171,7 @@ fn bench_app(way: Way, workload: Workload, units: u32) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins.set(TaskPoolPlugin {
         task_pool_options: task_pool_options(2),
-    }))
-    .insert_resource(Units(units));
+    }));
     let per_unit = plan(workload).len() as u32 + 5;
     match way {
         Way::Cohort => {
@@ -225,9 +224,6 @@ fn bench_app(way: Way, workload: Workload, units: u32) -> App {
     app
 }
 
-#[derive(Resource)]
-struct Units(u32);
-
 /// The peer's tick counter (cohort has `SimTick`).
 #[derive(Resource, Default)]
 struct PeerTick(u64);
@@ -259,7 +255,7 @@ fn spawn_unit(world: &mut World, way: Way, id: u32, plan: &[(u32, bool)]) -> Ent
                 .iter()
                 .map(|&(ticks, repeat)| Box::new(Timed { ticks, repeat }) as Box<dyn Action>)
                 .collect();
-            world.actions(unit).add(actions.into_iter());
+            world.actions(unit).add(actions);
             unit
         }
     }
@@ -288,16 +284,15 @@ fn spam_peer(tick: Res<PeerTick>, units: Query<(Entity, &UnitId)>, mut commands:
         if !picked(id.0, tick.0, 10) {
             continue;
         }
-        let actions: Vec<Box<dyn Action>> = (0..5)
-            .map(|index| {
-                let ticks = if index == 0 { 4 } else { 2 };
-                Box::new(Timed {
-                    ticks,
-                    repeat: index == 0 || index % 2 == 1,
-                }) as Box<dyn Action>
-            })
-            .collect();
-        commands.actions(unit).clear().add(actions.into_iter());
+        // An array, not a Vec: only the boxes allocate.
+        let actions: [Box<dyn Action>; 5] = std::array::from_fn(|index| {
+            let ticks = if index == 0 { 4 } else { 2 };
+            Box::new(Timed {
+                ticks,
+                repeat: index == 0 || index % 2 == 1,
+            }) as Box<dyn Action>
+        });
+        commands.actions(unit).clear().add(actions);
     }
 }
 
@@ -331,11 +326,13 @@ fn storm_peer(tick: Res<PeerTick>, units: Query<(Entity, &UnitId)>, mut commands
         let new = commands
             .spawn((UnitId(id.0), Countdown::default(), SequentialActions))
             .id();
-        let actions: Vec<Box<dyn Action>> = plan(Workload::DespawnStorm)
-            .into_iter()
-            .map(|(ticks, repeat)| Box::new(Timed { ticks, repeat }) as Box<dyn Action>)
-            .collect();
-        commands.actions(new).add(actions.into_iter());
+        let actions: [Box<dyn Action>; 8] = std::array::from_fn(|step| {
+            Box::new(Timed {
+                ticks: step as u32 % 3 + 1,
+                repeat: false,
+            }) as Box<dyn Action>
+        });
+        commands.actions(new).add(actions);
     }
 }
 

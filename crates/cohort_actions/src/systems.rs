@@ -4,6 +4,7 @@
 use bevy::ecs::prelude::*;
 use cohort_sim::{SimTick, on_each_compute_thread};
 
+use crate::config::ActionQueueConfig;
 use crate::plugin::ActionSettings;
 use crate::pool::{ActionPool, AdvanceScratch};
 use crate::queue::ActionQueue;
@@ -27,12 +28,38 @@ pub(crate) fn merge_action_commands<A: Send + Sync + PartialEq + 'static>(
     if staging.merged.is_empty() {
         return;
     }
-    staging.merged.sort_unstable_by_key(|staged| staged.order());
+    let merged = &mut staging.merged;
+    let order = &mut staging.order;
+    order.clear();
+    order.extend(
+        merged
+            .iter()
+            .enumerate()
+            .map(|(index, staged)| (staged.target.to_bits(), index as u32)),
+    );
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            merged[a.1 as usize]
+                .tie_break()
+                .cmp(&merged[b.1 as usize].tie_break())
+        })
+    });
     let config = &settings.config;
-    for staged in staging.merged.drain(..) {
-        let Ok(mut queue) = queues.get_mut(staged.target) else {
+    let pool = &mut *pool;
+    let mut unit: Option<(Entity, Option<Mut<ActionQueue<A>>>)> = None;
+    for &(_, index) in order.iter() {
+        let staged = &mut merged[index as usize];
+        // Each command is taken once; `Clear` is a cheap stand-in.
+        let command = std::mem::replace(&mut staged.command, ActionCommand::Clear);
+        let target = staged.target;
+        // Commands come grouped by unit: one lookup per unit.
+        if unit.as_ref().is_none_or(|(entity, _)| *entity != target) {
+            unit = None;
+            unit = Some((target, queues.get_mut(target).ok()));
+        }
+        let Some((_, Some(queue))) = unit.as_mut() else {
             let counts = pool.counts_mut();
-            match staged.command {
+            match command {
                 ActionCommand::PushBack(_)
                 | ActionCommand::PushFront(_)
                 | ActionCommand::Replace(_) => counts.rejected += 1,
@@ -40,34 +67,44 @@ pub(crate) fn merge_action_commands<A: Send + Sync + PartialEq + 'static>(
             }
             continue;
         };
-        let queue = &mut *queue;
-        match staged.command {
-            ActionCommand::PushBack(item) => {
-                pool.push(queue, item, config, false);
-            }
-            ActionCommand::PushFront(item) => {
-                pool.push(queue, item, config, true);
-            }
-            ActionCommand::Replace(item) => {
+        apply_command(pool, queue, command, config);
+    }
+    merged.clear();
+}
+
+/// Applies one command to one unit's queue.
+fn apply_command<A: Send + Sync + PartialEq + 'static>(
+    pool: &mut ActionPool<A>,
+    queue: &mut ActionQueue<A>,
+    command: ActionCommand<A>,
+    config: &ActionQueueConfig,
+) {
+    match command {
+        ActionCommand::PushBack(item) => {
+            pool.push(queue, item, config, false);
+        }
+        ActionCommand::PushFront(item) => {
+            pool.push(queue, item, config, true);
+        }
+        ActionCommand::Replace(item) => {
+            pool.cancel_current(queue);
+            pool.clear(queue);
+            pool.push(queue, item, config, false);
+        }
+        ActionCommand::Clear => {
+            pool.clear(queue);
+        }
+        ActionCommand::CancelCurrent => {
+            pool.cancel_current(queue);
+        }
+        ActionCommand::Stop => {
+            pool.cancel_current(queue);
+            pool.clear(queue);
+        }
+        ActionCommand::CancelWhere(matches) => {
+            pool.retain(queue, |action| !matches(action));
+            if queue.current().is_some_and(matches) {
                 pool.cancel_current(queue);
-                pool.clear(queue);
-                pool.push(queue, item, config, false);
-            }
-            ActionCommand::Clear => {
-                pool.clear(queue);
-            }
-            ActionCommand::CancelCurrent => {
-                pool.cancel_current(queue);
-            }
-            ActionCommand::Stop => {
-                pool.cancel_current(queue);
-                pool.clear(queue);
-            }
-            ActionCommand::CancelWhere(matches) => {
-                pool.retain(queue, |action| !matches(action));
-                if queue.current().is_some_and(matches) {
-                    pool.cancel_current(queue);
-                }
             }
         }
     }

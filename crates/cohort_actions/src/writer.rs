@@ -43,9 +43,10 @@ pub(crate) struct StagedCommand<A> {
 }
 
 impl<A> StagedCommand<A> {
-    /// The merge order: by unit, then source, then writer, then write order.
-    pub fn order(&self) -> (u64, u64, u32, u32) {
-        (self.target.to_bits(), self.source, self.rank, self.seq)
+    /// The merge order within one unit's commands: by source, then writer, then write
+    /// order (units come first, by entity).
+    pub fn tie_break(&self) -> (u64, u32, u32) {
+        (self.source, self.rank, self.seq)
     }
 }
 
@@ -53,8 +54,10 @@ impl<A> StagedCommand<A> {
 #[derive(Resource)]
 pub(crate) struct ActionStaging<A: Send + Sync + 'static> {
     pub buffers: Parallel<Vec<StagedCommand<A>>>,
-    /// The merge's work buffer, kept between ticks.
+    /// The merge's work buffers, kept between ticks: every thread's commands, and their
+    /// order as (unit, index) pairs (sorting 16-byte pairs, not whole commands).
     pub merged: Vec<StagedCommand<A>>,
+    pub order: Vec<(u64, u32)>,
     next_rank: AtomicU32,
     per_thread_capacity: usize,
 }
@@ -64,6 +67,7 @@ impl<A: Send + Sync + 'static> ActionStaging<A> {
         Self {
             buffers: Parallel::default(),
             merged: Vec::with_capacity(per_thread_capacity * 2),
+            order: Vec::with_capacity(per_thread_capacity * 2),
             next_rank: AtomicU32::new(0),
             per_thread_capacity,
         }
