@@ -372,11 +372,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     where
         A: PartialEq,
     {
-        let item = Queued {
-            enqueued: self.now,
-            ..item
-        };
-        self.push(queue, item, config, false)
+        self.push_now(queue, item, config, false)
     }
 
     /// Queues `item` at the front, to start next (it interrupts the current action if its
@@ -390,11 +386,25 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     where
         A: PartialEq,
     {
+        self.push_now(queue, item, config, true)
+    }
+
+    /// Pushes `item` stamped with the current tick as its enqueue tick.
+    fn push_now(
+        &mut self,
+        queue: &mut ActionQueue<A>,
+        item: Queued<A>,
+        config: &crate::ActionQueueConfig,
+        front: bool,
+    ) -> PushOutcome
+    where
+        A: PartialEq,
+    {
         let item = Queued {
             enqueued: self.now,
             ..item
         };
-        self.push(queue, item, config, true)
+        self.push(queue, item, config, front)
     }
 
     /// Queues `item` as it is (its enqueue tick already stamped) and counts the outcome.

@@ -153,6 +153,15 @@ impl Profiler {
         &self.systems
     }
 
+    /// Runs so far of the first system whose name starts with `prefix` (a path such as
+    /// `my_game::systems::move_units`), if any system matches.
+    pub fn runs_of(&self, prefix: &str) -> Option<u64> {
+        self.systems
+            .iter()
+            .find(|system| system.identity().name.starts_with(prefix))
+            .map(|system| system.total.runs)
+    }
+
     /// The rolling window of frames, oldest first.
     pub fn frames(&self) -> &Ring<FrameRecord> {
         &self.frames
