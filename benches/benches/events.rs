@@ -47,7 +47,7 @@ use cohort_events::{
     BatchReader, BatchWriter, BatchedEventsAppExt, EventBatch, EventBatchConfig, EventFlush,
 };
 use cohort_sim::{finish_plugins, task_pool_options};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
@@ -374,5 +374,56 @@ fn storm(c: &mut Criterion) {
     group.finish();
 }
 
+/// With `EVENTS_INTERLEAVED=<rounds>`: instead of criterion, every way's app at 100k
+/// events takes turns, a few ticks each per round, and each way's median and fastest
+/// tick are printed. On a machine shared with other work, turns spread the noise
+/// evenly over the ways, which one way after another does not.
+fn interleaved(rounds: usize) {
+    // `EVENTS_ONLY=<name>` keeps the serial way and that one (for a profiler).
+    let only = std::env::var("EVENTS_ONLY").ok();
+    let mut apps: Vec<(&str, App, Vec<Duration>)> = WAYS
+        .iter()
+        .filter(|&&(name, way)| {
+            way == Way::MessageWriterSerial || only.as_ref().is_none_or(|only| only == name)
+        })
+        .map(|&(name, way)| (name, storm_app(way, 50_000), Vec::new()))
+        .collect();
+    for _ in 0..rounds {
+        for (_, app, times) in &mut apps {
+            for _ in 0..5 {
+                let started = std::time::Instant::now();
+                app.update();
+                times.push(started.elapsed());
+            }
+        }
+    }
+    println!("interleaved, {rounds} rounds of 5 ticks, 100k events a tick: median, fastest");
+    let median_of = |times: &mut Vec<Duration>| {
+        times.sort_unstable();
+        (times[times.len() / 2], times[0])
+    };
+    let serial = median_of(&mut apps[0].2).0;
+    for (name, _, times) in &mut apps {
+        let (median, fastest) = median_of(times);
+        println!(
+            "  {name}: {:.3} ms, {:.3} ms ({:.2}x the serial MessageWriter's median)",
+            median.as_secs_f64() * 1e3,
+            fastest.as_secs_f64() * 1e3,
+            median.as_secs_f64() / serial.as_secs_f64()
+        );
+    }
+}
+
 criterion_group!(benches, storm);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(rounds) = std::env::var("EVENTS_INTERLEAVED")
+        .ok()
+        .and_then(|rounds| rounds.parse().ok())
+    {
+        interleaved(rounds);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -9,7 +9,7 @@ use cohort_sim::SimTick;
 
 use crate::batch::EventBatch;
 use crate::config::{EventBatchConfig, Overflow};
-use crate::order::{Buffer, PARALLEL_CROSSOVER, Shared, SortKey, Sorter};
+use crate::order::{Buffer, Shared, SortKey, Sorter};
 use crate::staging::{EventStaging, Staged};
 use crate::stats::{FlushFigures, LATENCY_BUCKETS, latency_bucket};
 
@@ -63,8 +63,8 @@ impl<E: Send + Sync + 'static> FlushState<E> {
 
 /// Flushes `E`: orders every thread's staged events by key, source and writer, and moves
 /// them into the batch in that order, dropping past capacity (with [`Overflow::DropLast`])
-/// and coalescing equal keys on the way. Above [`PARALLEL_CROSSOVER`] events each step
-/// runs on the compute pool, each task on its own share; the batch is the same.
+/// and coalescing equal keys on the way. From [`EventBatchConfig::parallel_from`] events
+/// each step runs on the compute pool, each task on its own share; the batch is the same.
 pub(crate) fn flush_events<E: Send + Sync + 'static>(
     mut staging: ResMut<EventStaging<E>>,
     mut state: ResMut<FlushState<E>>,
@@ -76,13 +76,14 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     // Latency is a difference of ticks: the low 32 bits are enough.
     let tick = sim_tick as u32;
     let pool = ComputeTaskPool::try_get().map(|pool| &**pool);
+    let parallel_from = state.config.parallel_from;
     let mut figures = flush_into(
         staging.buffers_mut(),
         &mut state,
         &mut batch,
         tick,
         pool,
-        PARALLEL_CROSSOVER,
+        parallel_from,
     );
     batch.flush += 1;
     batch.tick = sim_tick;
@@ -198,7 +199,11 @@ fn flush_into<'a, E: Send + Sync + 'static>(
             // SAFETY: both runs lie in the reserved capacity, the source holds
             // `written` initialized events, and `copy` allows overlap.
             unsafe {
-                std::ptr::copy(events.at(delivered.start), events.at(len), delivered.written);
+                std::ptr::copy(
+                    events.at(delivered.start),
+                    events.at(len),
+                    delivered.written,
+                );
                 std::ptr::copy(keys.at(delivered.start), keys.at(len), delivered.written);
             }
         }
@@ -367,7 +372,14 @@ mod tests {
             state
         };
         let writes: Vec<Write> = (0..100_000u32)
-            .map(|value| ((value / 25_000) as usize, (1 << 32) | next() % 6_250, 0, value))
+            .map(|value| {
+                (
+                    (value / 25_000) as usize,
+                    (1 << 32) | (next() % 6_250),
+                    0,
+                    value,
+                )
+            })
             .collect();
         for config in [
             EventBatchConfig::default(),

@@ -3,8 +3,8 @@
 //!
 //! Each event becomes one `u64`: its differing sort bits above its place (which buffer,
 //! where in it). When that fits in a word (entity keys and sources do), the sort is an
-//! MSD pass on the top bits followed by LSD passes inside each top bucket, so that above a
-//! crossover every step runs on the compute pool with disjoint output ranges:
+//! MSD pass on the top bits followed by LSD passes inside each top bucket, so that (from
+//! a configured size) every step can run on the compute pool with disjoint output ranges:
 //!
 //! 1. each task finds which bits differ in its share of the events;
 //! 2. each task packs its share and counts its top digits;
@@ -12,6 +12,10 @@
 //!    the tasks before it fix (so the result is the same for any number of tasks);
 //! 4. each task sorts a run of whole top buckets by the low bits, in the cache, and hands
 //!    its finished, contiguous range of the batch to the caller.
+//!
+//! When the buffers hold runs that do not go down in (source, rank) and do not overlap
+//! (as `par_iter` writers whose source is the entity they iterate write them), the runs
+//! are read in source order and only the key's bits are sorted.
 //!
 //! Otherwise (keys that differ in more bits than a word holds) the three words are sorted
 //! serially by an LSD radix sort. Either way the order is that of a stable sort by key,
@@ -37,7 +41,8 @@ impl SortKey {
     }
 }
 
-/// Events below which a flush runs on its own thread: waking the pool costs more.
+/// Events below which a parallel reader runs on its own thread: waking the pool costs
+/// more.
 pub(crate) const PARALLEL_CROSSOVER: usize = 16 * 1024;
 
 /// Events per top bucket the MSD pass aims at: a bucket's LSD passes stay in the cache.
@@ -286,7 +291,10 @@ impl<T> Shared<T> {
     /// `range` lies inside the slice this was made from, and while the returned slice
     /// lives no one else touches that range.
     #[inline]
-    #[expect(clippy::mut_from_ref, reason = "disjoint ranges, promised by the caller")]
+    #[expect(
+        clippy::mut_from_ref,
+        reason = "disjoint ranges, promised by the caller"
+    )]
     unsafe fn range(&self, range: Range<usize>) -> &mut [T] {
         // SAFETY: the caller's promise.
         unsafe { std::slice::from_raw_parts_mut(self.0.add(range.start), range.len()) }
@@ -315,27 +323,48 @@ fn share(len: usize, tasks: usize, index: usize) -> Range<usize> {
     len * index / tasks..len * (index + 1) / tasks
 }
 
-/// The buffers end to end: calls `visit(position, buffer, offset, element)` for each
-/// element at `positions` of the concatenation, whose buffer `b` starts at `starts[b]`.
+/// A stretch of one buffer: the sort reads the buffers as pieces end to end.
+#[derive(Debug, Clone, Copy, Default)]
+struct Piece {
+    buffer: usize,
+    offsets: (usize, usize),
+}
+
+/// A stretch of one buffer whose events do not go down in (source, rank).
+#[derive(Debug, Clone, Copy, Default)]
+struct Run {
+    piece: Piece,
+    first: (u64, u32),
+    last: (u64, u32),
+}
+
+/// Runs one task of the first step may record before it gives up on them.
+const MAX_RUNS_PER_TASK: usize = 64;
+
+/// The pieces end to end: calls `visit(position, buffer, offset, element)` for each
+/// element at `positions` of the concatenation, whose piece `p` starts at `starts[p]`.
 #[inline]
 fn visit<T>(
     buffers: &[Buffer<T>],
+    pieces: &[Piece],
     starts: &[usize],
     positions: Range<usize>,
     mut visit: impl FnMut(usize, usize, usize, &T),
 ) {
-    let mut buffer = starts.partition_point(|&start| start <= positions.start) - 1;
+    let mut piece = starts.partition_point(|&start| start <= positions.start) - 1;
     let mut position = positions.start;
     while position < positions.end {
-        let end = starts[buffer + 1].min(positions.end);
-        for offset in position - starts[buffer]..end - starts[buffer] {
-            // SAFETY: `offset < len` of this buffer, and the flush keeps the elements
-            // in place until the sort has returned.
+        let end = starts[piece + 1].min(positions.end);
+        let Piece { buffer, offsets } = pieces[piece];
+        let first = offsets.0 + position - starts[piece];
+        for offset in first..first + (end - position) {
+            // SAFETY: `offset` lies in the piece, inside its buffer, and the flush keeps
+            // the elements in place until the sort has returned.
             let element = unsafe { buffers[buffer].get(offset) };
-            visit(starts[buffer] + offset, buffer, offset, element);
+            visit(position + offset - first, buffer, offset, element);
         }
         position = end;
-        buffer += 1;
+        piece += 1;
     }
 }
 
@@ -348,10 +377,19 @@ pub(crate) struct Sorter {
     counts: Vec<u32>,
     /// Where each top bucket starts, and the end.
     bucket_starts: Vec<usize>,
-    /// Where each buffer starts in the concatenation, and the end.
+    /// The pieces read in order, where each starts in the concatenation, and the end.
+    pieces: Vec<Piece>,
     starts: Vec<usize>,
     lengths: Vec<usize>,
     bits: Vec<Bits>,
+    /// Per task, its runs, how many and whether there were too many.
+    task_runs: Vec<Run>,
+    run_counts: Vec<usize>,
+    runs: Vec<Run>,
+    firsts: Vec<(u64, u32)>,
+    /// Whether the last sort read runs by key only (for tests).
+    #[cfg(test)]
+    by_key_only: bool,
     wide: Vec<Wide>,
     wide_spare: Vec<Wide>,
     wide_counts: Vec<u32>,
@@ -369,9 +407,15 @@ impl Sorter {
         self.wide_spare.reserve(capacity);
         self.counts.reserve(tasks << MAX_TOP_BITS);
         self.bucket_starts.reserve((1 << MAX_TOP_BITS) + 1);
-        self.starts.reserve(buffers + 1);
+        let pieces = (tasks * MAX_RUNS_PER_TASK).max(buffers);
+        self.pieces.reserve(pieces);
+        self.starts.reserve(pieces + 1);
         self.lengths.reserve(buffers);
         self.bits.reserve(tasks);
+        self.task_runs.reserve(tasks * MAX_RUNS_PER_TASK);
+        self.run_counts.reserve(tasks);
+        self.runs.reserve(tasks * MAX_RUNS_PER_TASK);
+        self.firsts.reserve(tasks * MAX_RUNS_PER_TASK);
         self.wide_counts.reserve(MAX_WIDE_DIGITS * WIDE_BUCKETS);
         self.digits.reserve(MAX_WIDE_DIGITS);
     }
@@ -410,14 +454,14 @@ impl Sorter {
     ) {
         self.lengths.clear();
         self.lengths.extend(buffers.iter().map(Buffer::len));
-        self.starts.clear();
-        self.starts.push(0);
-        let mut total = 0;
-        for length in &self.lengths {
-            total += length;
-            self.starts.push(total);
-        }
-        let len = total;
+        self.pieces.clear();
+        self.pieces
+            .extend(self.lengths.iter().enumerate().map(|(buffer, &len)| Piece {
+                buffer,
+                offsets: (0, len),
+            }));
+        self.set_starts();
+        let len = *self.starts.last().unwrap_or(&0);
         assert!(
             u32::try_from(len).is_ok(),
             "a batch holds at most u32::MAX events"
@@ -428,22 +472,75 @@ impl Sorter {
         }
         let threads = pool.map_or(1, TaskPool::thread_num).max(1);
         let tasks = if len >= crossover { threads } else { 1 };
-        let starts = &self.starts[..];
+        let (pieces, starts) = (&self.pieces[..], &self.starts[..]);
 
-        // 1. The bits that differ, share by share.
+        // 1. The bits that differ, and the runs that do not go down in (source, rank),
+        // share by share.
         self.bits.clear();
         self.bits.resize(tasks, Bits::default());
+        self.task_runs.clear();
+        self.task_runs
+            .resize(tasks * MAX_RUNS_PER_TASK, Run::default());
+        self.run_counts.clear();
+        self.run_counts.resize(tasks, 0);
         let bits = Shared::new(&mut self.bits);
+        let task_runs = Shared::new(&mut self.task_runs);
+        let run_counts = Shared::new(&mut self.run_counts);
         run_tasks(pool, tasks, |task| {
             let mut mine = Bits::default();
-            visit(buffers, starts, share(len, tasks, task), |_, _, _, element| {
-                for (word, value) in key_of(element).words().into_iter().enumerate() {
-                    mine.any[word] |= value;
-                    mine.all[word] &= value;
+            // SAFETY: each task writes its own slots.
+            let runs = unsafe {
+                task_runs.range(task * MAX_RUNS_PER_TASK..(task + 1) * MAX_RUNS_PER_TASK)
+            };
+            let mut count = 0;
+            let mut run: Option<Run> = None;
+            visit(
+                buffers,
+                pieces,
+                starts,
+                share(len, tasks, task),
+                |_, buffer, offset, element| {
+                    let sort_key = key_of(element);
+                    for (word, value) in sort_key.words().into_iter().enumerate() {
+                        mine.any[word] |= value;
+                        mine.all[word] &= value;
+                    }
+                    let order = (sort_key.source, sort_key.rank);
+                    match &mut run {
+                        Some(run) if run.piece.buffer == buffer && run.last <= order => {
+                            run.last = order;
+                            run.piece.offsets.1 = offset + 1;
+                        }
+                        _ => {
+                            if let Some(done) = run.take() {
+                                if count < MAX_RUNS_PER_TASK {
+                                    runs[count] = done;
+                                }
+                                count += 1;
+                            }
+                            run = Some(Run {
+                                piece: Piece {
+                                    buffer,
+                                    offsets: (offset, offset + 1),
+                                },
+                                first: order,
+                                last: order,
+                            });
+                        }
+                    }
+                },
+            );
+            if let Some(done) = run {
+                if count < MAX_RUNS_PER_TASK {
+                    runs[count] = done;
                 }
-            });
-            // SAFETY: each task writes its own slot.
-            unsafe { *bits.at(task) = mine };
+                count += 1;
+            }
+            // SAFETY: each task writes its own slots.
+            unsafe {
+                *bits.at(task) = mine;
+                *run_counts.at(task) = count;
+            }
         });
         let mut all = Bits::default();
         for share in &self.bits {
@@ -452,8 +549,23 @@ impl Sorter {
                 all.all[word] &= share.all[word];
             }
         }
-        let spans = [0, 1, 2].map(|word| Span::of(all.any[word], all.all[word]));
+        let mut spans = [0, 1, 2].map(|word| Span::of(all.any[word], all.all[word]));
         let places = Places::new(&self.lengths);
+        // Runs in (source, rank) order that do not overlap make the input already
+        // sorted by source and rank: the sort then needs the key's bits only.
+        let by_key_only = spans[1].width + spans[2].width > 0 && self.order_runs(buffers, &key_of);
+        #[cfg(test)]
+        {
+            self.by_key_only = by_key_only;
+        }
+        if by_key_only {
+            spans[1] = Span::default();
+            spans[2] = Span::default();
+            self.pieces.clear();
+            self.pieces.extend(self.runs.iter().map(|run| run.piece));
+            self.set_starts();
+        }
+        let (pieces, starts) = (&self.pieces[..], &self.starts[..]);
         let value_bits: u32 = spans.iter().map(|span| span.width).sum();
         if value_bits + places.bits > 64 {
             self.sort_wide(buffers, &key_of, spans, places);
@@ -473,7 +585,8 @@ impl Sorter {
         let low_bits = value_bits - top_bits;
         let top_shift = places.bits + low_bits;
         let buckets = 1usize << top_bits;
-        let top = move |word: u64| (word.checked_shr(top_shift).unwrap_or(0) as usize) & (buckets - 1);
+        let top =
+            move |word: u64| (word.checked_shr(top_shift).unwrap_or(0) as usize) & (buckets - 1);
         self.items.clear();
         self.items.resize(len, 0);
         self.counts.clear();
@@ -490,11 +603,17 @@ impl Sorter {
                 )
             };
             let first = positions.start;
-            visit(buffers, starts, positions, |position, buffer, offset, element| {
-                let word = packing.pack(key_of(element), places.encode(buffer, offset));
-                mine[position - first] = word;
-                counts[top(word)] += 1;
-            });
+            visit(
+                buffers,
+                pieces,
+                starts,
+                positions,
+                |position, buffer, offset, element| {
+                    let word = packing.pack(key_of(element), places.encode(buffer, offset));
+                    mine[position - first] = word;
+                    counts[top(word)] += 1;
+                },
+            );
         });
 
         // Each task's offset in each bucket: the bucket's start, then the shares before.
@@ -551,7 +670,10 @@ impl Sorter {
                 let bucket_range = bucket_starts[bucket]..bucket_starts[bucket + 1];
                 // SAFETY: buckets of different tasks are disjoint.
                 let (data, scratch) = unsafe {
-                    (spare.range(bucket_range.clone()), scratch.range(bucket_range))
+                    (
+                        spare.range(bucket_range.clone()),
+                        scratch.range(bucket_range),
+                    )
                 };
                 sort_low(data, scratch, places.bits, low_bits);
             }
@@ -561,6 +683,98 @@ impl Sorter {
             // SAFETY: each task writes its own slot.
             unsafe { *results.at(task) = result };
         });
+    }
+
+    /// Where each piece starts in the concatenation, and the end.
+    fn set_starts(&mut self) {
+        self.starts.clear();
+        self.starts.push(0);
+        let mut total = 0;
+        for piece in &self.pieces {
+            total += piece.offsets.1 - piece.offsets.0;
+            self.starts.push(total);
+        }
+    }
+
+    /// Joins the tasks' runs, cuts each where another starts (a thread that took two
+    /// batches of a parallel loop holds them as one run), and puts the pieces in (source,
+    /// rank) order if no two overlap (nor touch: equal ones in two pieces would have to
+    /// keep the buffers' order). Returns whether they are in that order, in `runs`.
+    fn order_runs<T>(&mut self, buffers: &[Buffer<T>], key_of: &impl Fn(&T) -> SortKey) -> bool {
+        self.runs.clear();
+        for (task, &count) in self.run_counts.iter().enumerate() {
+            if count > MAX_RUNS_PER_TASK {
+                return false;
+            }
+            for run in &self.task_runs[task * MAX_RUNS_PER_TASK..][..count] {
+                match self.runs.last_mut() {
+                    // A run cut by the boundary between two shares.
+                    Some(last)
+                        if last.piece.buffer == run.piece.buffer
+                            && last.piece.offsets.1 == run.piece.offsets.0
+                            && last.last <= run.first =>
+                    {
+                        last.piece.offsets.1 = run.piece.offsets.1;
+                        last.last = run.last;
+                    }
+                    _ => self.runs.push(*run),
+                }
+            }
+        }
+        let order_at = |buffer: usize, offset: usize| {
+            // SAFETY: `offset` lies in a run, inside its buffer, still in place.
+            let key = key_of(unsafe { buffers[buffer].get(offset) });
+            (key.source, key.rank)
+        };
+        self.firsts.clear();
+        self.firsts.extend(self.runs.iter().map(|run| run.first));
+        self.firsts.sort_unstable();
+        let cut = &mut self.task_runs;
+        cut.clear();
+        for run in &self.runs {
+            let Piece { buffer, offsets } = run.piece;
+            let mut piece = Run {
+                piece: Piece {
+                    buffer,
+                    offsets: (offsets.0, offsets.1),
+                },
+                first: run.first,
+                last: run.last,
+            };
+            let inside = self.firsts.partition_point(|&first| first <= run.first);
+            for &at in self.firsts[inside..]
+                .iter()
+                .take_while(|&&first| first <= run.last)
+            {
+                // The first event at or past `at`: not the piece's first (that is below
+                // `at`), nor past its last (that is at or past `at`).
+                let start = piece.piece.offsets.0;
+                let count = offsets.1 - start;
+                let split = start + partition(count, |index| order_at(buffer, start + index) < at);
+                if cut.len() == cut.capacity() {
+                    return false;
+                }
+                cut.push(Run {
+                    piece: Piece {
+                        buffer,
+                        offsets: (start, split),
+                    },
+                    first: piece.first,
+                    last: order_at(buffer, split - 1),
+                });
+                piece.piece.offsets.0 = split;
+                piece.first = order_at(buffer, split);
+            }
+            if cut.len() == cut.capacity() {
+                return false;
+            }
+            cut.push(piece);
+        }
+        std::mem::swap(&mut self.runs, &mut self.task_runs);
+        self.runs.sort_unstable_by_key(|run| run.first);
+        self.runs
+            .windows(2)
+            .all(|pair| pair[0].last < pair[1].first)
     }
 
     /// The serial path for keys whose differing bits do not fit in one word: an LSD
@@ -584,12 +798,18 @@ impl Sorter {
             }
         }
         self.wide.clear();
-        visit(buffers, &self.starts, 0..len, |_, buffer, offset, element| {
-            self.wide.push(Wide {
-                words: key_of(element).words(),
-                place: places.encode(buffer, offset),
-            });
-        });
+        visit(
+            buffers,
+            &self.pieces,
+            &self.starts,
+            0..len,
+            |_, buffer, offset, element| {
+                self.wide.push(Wide {
+                    words: key_of(element).words(),
+                    place: places.encode(buffer, offset),
+                });
+            },
+        );
         let wide = &mut self.wide;
         let spare = &mut self.wide_spare;
         let counts = &mut self.wide_counts;
@@ -620,6 +840,21 @@ impl Sorter {
         self.items.clear();
         self.items.extend(self.wide.iter().map(|item| item.place));
     }
+}
+
+/// The count of leading indices of `0..count` for which `below` holds (it holds for a
+/// prefix).
+fn partition(count: usize, below: impl Fn(usize) -> bool) -> usize {
+    let (mut low, mut high) = (0, count);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if below(middle) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    low
 }
 
 /// Sorts `data` stably by its `width` bits above bit `low`, with `scratch` (as long) to
@@ -692,6 +927,15 @@ mod tests {
         pool: Option<&TaskPool>,
         keep_keys_together: bool,
     ) -> Vec<(usize, usize)> {
+        sorted_with(buffers, pool, keep_keys_together).0
+    }
+
+    /// As [`sorted_in`], and whether the sort read runs by key only.
+    fn sorted_with(
+        buffers: &[Vec<(u64, u64, u32)>],
+        pool: Option<&TaskPool>,
+        keep_keys_together: bool,
+    ) -> (Vec<(usize, usize)>, bool) {
         let mut owned: Vec<Vec<(u64, u64, u32)>> = buffers.to_vec();
         let views: Vec<Buffer<(u64, u64, u32)>> = owned.iter_mut().map(Buffer::of).collect();
         let mut sorter = Sorter::default();
@@ -726,7 +970,7 @@ mod tests {
             let keys: Vec<u64> = order.iter().map(|&(b, o)| buffers[b][o].0).collect();
             assert!(keys.is_sorted());
         }
-        order
+        (order, sorter.by_key_only)
     }
 
     /// The reference: a standard stable sort of the buffers end to end.
@@ -833,11 +1077,46 @@ mod tests {
             for _ in 0..events {
                 let buffer = (next() % 3) as usize;
                 // Entity-like keys: index low, a shared generation high.
-                let key = (1 << 32) | next() % keys;
+                let key = (1 << 32) | (next() % keys);
                 buffers[buffer].push((key, next() % sources, (next() % 2) as u32));
             }
             check(&buffers);
         }
+    }
+
+    #[test]
+    fn runs_in_source_order_match_the_standard_stable_sort() {
+        let mut next = xorshift(0x0bad_cafe_f00d_d00d);
+        // As `par_iter` writes: each buffer holds batches of ascending sources, one to
+        // three events per source, batches taken by the buffers in any order.
+        for batches in [1, 2, 7, 200] {
+            let mut buffers: Vec<Vec<(u64, u64, u32)>> = vec![Vec::new(); 2];
+            let per_batch = 50_000 / batches;
+            for batch in 0..batches {
+                let buffer = (next() % 2) as usize;
+                for source in batch * per_batch..(batch + 1) * per_batch {
+                    for _ in 0..next() % 3 + 1 {
+                        let key = (1 << 32) | (next() % 6_250);
+                        buffers[buffer].push((key, source as u64, 0));
+                    }
+                }
+            }
+            check(&buffers);
+            // Past 64 pieces the sort stops cutting runs and sorts every bit.
+            assert_eq!(
+                sorted_with(&buffers, None, false).1,
+                batches <= 7,
+                "{batches} batches: sorted by key only"
+            );
+        }
+        // Runs that overlap, or share a source across buffers: the full sort.
+        check(&[
+            vec![(3, 1, 0), (1, 5, 0), (2, 9, 0)],
+            vec![(1, 4, 0), (2, 6, 0)],
+        ]);
+        check(&[vec![(3, 1, 0), (1, 5, 0)], vec![(1, 5, 0), (0, 6, 0)]]);
+        // Touching runs in one buffer, a descent inside, and ranks.
+        check(&[vec![(9, 1, 0), (8, 2, 0), (7, 2, 1), (6, 0, 0), (5, 1, 1)]]);
     }
 
     #[test]
