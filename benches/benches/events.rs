@@ -323,7 +323,7 @@ fn print_allocations() {
         );
         if let Some(batch) = app.world().get_resource::<EventBatch<Damage>>() {
             println!(
-                "    its flush (gather, order, deliver): {:.0} us p95 over the last 256 ticks",
+                "    its flush (order, deliver): {:.0} us p95 over the last 256 ticks",
                 batch.stats().flush_us_p95()
             );
         }
