@@ -11,7 +11,16 @@
 //! - `buffered_channel`: `par_iter` into a `BufferedChannel`, drained into
 //!   `write_batch`. Order varies with threads.
 //! - `cohort_batch`: `par_iter` with `BatchWriter` keyed by target and source, one
-//!   deterministic batch, `BatchReader` in the consumer.
+//!   deterministic batch, `BatchReader` in the consumer. Like for like: the same
+//!   consumer as the others, event by event on one thread.
+//!
+//! And two more cohort rows that use what only a keyed batch allows, each labelled:
+//!
+//! - `cohort_batch_par_groups`: the same writer and flush; the consumer takes each
+//!   target's events together and applies them on the compute pool
+//!   (`BatchReader::par_for_each_group`). Every event is still applied.
+//! - `cohort_batch_coalesced`: the flush sums the damage to each target into one event
+//!   (`EventBatchConfig::coalesce`); the shared consumer applies one event per target.
 //!
 //! At about 10k and 100k events per tick, and a spike (100, then 100k, then 100 events,
 //! three ticks per iteration). Two compute threads. Before the timings it prints each
@@ -38,7 +47,7 @@ use cohort_events::{
     BatchReader, BatchWriter, BatchedEventsAppExt, EventBatch, EventBatchConfig, EventFlush,
 };
 use cohort_sim::{finish_plugins, task_pool_options};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
@@ -85,14 +94,18 @@ enum Way {
     ParallelLocalWriteBatch,
     BufferedChannel,
     CohortBatch,
+    CohortParGroups,
+    CohortCoalesced,
 }
 
-const WAYS: [(&str, Way); 5] = [
+const WAYS: [(&str, Way); 7] = [
     ("message_writer_serial", Way::MessageWriterSerial),
     ("parallel_commands", Way::ParallelCommands),
     ("parallel_local_write_batch", Way::ParallelLocalWriteBatch),
     ("buffered_channel", Way::BufferedChannel),
     ("cohort_batch", Way::CohortBatch),
+    ("cohort_batch_par_groups", Way::CohortParGroups),
+    ("cohort_batch_coalesced", Way::CohortCoalesced),
 ];
 
 /// An app with `attackers` attackers over `attackers / 8` targets, writing the `way`.
@@ -106,15 +119,34 @@ fn storm_app(way: Way, attackers: u32) -> App {
         active: attackers,
     })
     .add_systems(Last, next_tick);
+    let cohort = |app: &mut App, config: EventBatchConfig<Damage>| {
+        app.add_batched_event_flushed_in::<Damage>(
+            config.with_capacity(4 * attackers as usize),
+            Update,
+            EventFlush,
+        )
+        .configure_sets(Update, EventFlush.after(write_cohort))
+        .add_systems(Update, write_cohort);
+    };
     let writer = match way {
         Way::CohortBatch => {
-            app.add_batched_event_flushed_in::<Damage>(
-                EventBatchConfig::default().with_capacity(4 * attackers as usize),
-                Update,
-                EventFlush,
-            )
-            .configure_sets(Update, EventFlush.after(write_cohort).before(apply_cohort))
-            .add_systems(Update, (write_cohort, apply_cohort));
+            cohort(&mut app, EventBatchConfig::default());
+            app.add_systems(Update, apply_cohort.after(EventFlush));
+            None
+        }
+        Way::CohortParGroups => {
+            cohort(&mut app, EventBatchConfig::default());
+            app.add_systems(Update, apply_cohort_groups.after(EventFlush));
+            None
+        }
+        Way::CohortCoalesced => {
+            cohort(
+                &mut app,
+                EventBatchConfig::default().coalesce(|earlier: &mut Damage, later: &Damage| {
+                    earlier.amount += later.amount;
+                }),
+            );
+            app.add_systems(Update, apply_cohort.after(EventFlush));
             None
         }
         Way::MessageWriterSerial => Some(write_serial.into_configs()),
@@ -228,16 +260,30 @@ fn apply_messages(mut damage: MessageReader<Damage>, mut health: Query<&mut Heal
     apply(damage.read(), &mut health);
 }
 
+/// One look-up of the thread's buffer per attacker, as `Parallel<Vec>` borrows its own.
 fn write_cohort(attackers: Query<&Attacker>, storm: Res<Storm>, writer: BatchWriter<Damage>) {
     attackers.par_iter().for_each(|attacker| {
-        for hit in 0..storm.hits(attacker.id) {
-            writer.write_from(attacker.target, attacker.id, damage_of(attacker, hit));
+        let hits = storm.hits(attacker.id);
+        if hits > 0 {
+            let mut local = writer.local();
+            for hit in 0..hits {
+                local.write_from(attacker.target, attacker.id, damage_of(attacker, hit));
+            }
         }
     });
 }
 
 fn apply_cohort(mut damage: BatchReader<Damage>, mut health: Query<&mut Health>) {
     apply(damage.read().iter(), &mut health);
+}
+
+/// Each target's events together, targets in parallel: every event still applied.
+fn apply_cohort_groups(mut damage: BatchReader<Damage>, mut health: Query<&mut Health>) {
+    damage.par_for_each_group(&mut health, |mut health, hits| {
+        for hit in hits {
+            health.0 -= i64::from(hit.amount);
+        }
+    });
 }
 
 /// One spike: 100 events, then about 100k, then 100 (50 and 50,000 attackers).
@@ -277,7 +323,7 @@ fn print_allocations() {
         );
         if let Some(batch) = app.world().get_resource::<EventBatch<Damage>>() {
             println!(
-                "    its flush (gather, order, deliver): {:.0} us p95 over the last 256 ticks",
+                "    its flush (order, deliver): {:.0} us p95 over the last 256 ticks",
                 batch.stats().flush_us_p95()
             );
         }
@@ -328,5 +374,56 @@ fn storm(c: &mut Criterion) {
     group.finish();
 }
 
+/// With `EVENTS_INTERLEAVED=<rounds>`: instead of criterion, every way's app at 100k
+/// events takes turns, a few ticks each per round, and each way's median and fastest
+/// tick are printed. On a machine shared with other work, turns spread the noise
+/// evenly over the ways, which one way after another does not.
+fn interleaved(rounds: usize) {
+    // `EVENTS_ONLY=<name>` keeps the serial way and that one (for a profiler).
+    let only = std::env::var("EVENTS_ONLY").ok();
+    let mut apps: Vec<(&str, App, Vec<Duration>)> = WAYS
+        .iter()
+        .filter(|&&(name, way)| {
+            way == Way::MessageWriterSerial || only.as_ref().is_none_or(|only| only == name)
+        })
+        .map(|&(name, way)| (name, storm_app(way, 50_000), Vec::new()))
+        .collect();
+    for _ in 0..rounds {
+        for (_, app, times) in &mut apps {
+            for _ in 0..5 {
+                let started = std::time::Instant::now();
+                app.update();
+                times.push(started.elapsed());
+            }
+        }
+    }
+    println!("interleaved, {rounds} rounds of 5 ticks, 100k events a tick: median, fastest");
+    let median_of = |times: &mut Vec<Duration>| {
+        times.sort_unstable();
+        (times[times.len() / 2], times[0])
+    };
+    let serial = median_of(&mut apps[0].2).0;
+    for (name, _, times) in &mut apps {
+        let (median, fastest) = median_of(times);
+        println!(
+            "  {name}: {:.3} ms, {:.3} ms ({:.2}x the serial MessageWriter's median)",
+            median.as_secs_f64() * 1e3,
+            fastest.as_secs_f64() * 1e3,
+            median.as_secs_f64() / serial.as_secs_f64()
+        );
+    }
+}
+
 criterion_group!(benches, storm);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(rounds) = std::env::var("EVENTS_INTERLEAVED")
+        .ok()
+        .and_then(|rounds| rounds.parse().ok())
+    {
+        interleaved(rounds);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

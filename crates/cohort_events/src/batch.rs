@@ -93,6 +93,16 @@ pub struct Groups<'a, E> {
     at: usize,
 }
 
+impl<'a, E> Groups<'a, E> {
+    pub(crate) fn new(keys: &'a [u64], events: &'a [E]) -> Self {
+        Self {
+            keys,
+            events,
+            at: 0,
+        }
+    }
+}
+
 impl<'a, E> Iterator for Groups<'a, E> {
     type Item = (u64, &'a [E]);
 

@@ -4,23 +4,42 @@ use std::time::Instant;
 
 use bevy::ecs::resource::Resource;
 use bevy::ecs::system::{Res, ResMut};
+use bevy::tasks::ComputeTaskPool;
 use cohort_sim::SimTick;
 
 use crate::batch::EventBatch;
 use crate::config::{EventBatchConfig, Overflow};
-use crate::order::{SortKey, Sorter};
+use crate::order::{Buffer, Shared, SortKey, Sorter};
 use crate::staging::{EventStaging, Staged};
-use crate::stats::FlushFigures;
+use crate::stats::{FlushFigures, LATENCY_BUCKETS, latency_bucket};
+
+/// Thread buffers a flush expects at most without growing: the compute threads and a
+/// few others (the main thread, a test's own thread).
+const EXTRA_BUFFERS: usize = 4;
 
 /// The flush's reusable buffers and the type's settings.
 #[derive(Resource)]
 pub(crate) struct FlushState<E: Send + Sync + 'static> {
     pub config: EventBatchConfig<E>,
-    staged: Vec<Staged<E>>,
+    /// Views of the thread buffers, during a flush only.
+    buffers: Vec<Buffer<Staged<E>>>,
     sorter: Sorter,
+    /// What each task of the delivery did.
+    delivered: Vec<Delivered>,
     /// Tracy's plot of this type's events per flush, named once at registration.
     #[cfg(feature = "tracy")]
     plot: tracy_client::PlotName,
+}
+
+/// What one task of a flush delivered: its events sit at `start..start + written` of the
+/// batch until the flush packs the tasks' runs together.
+#[derive(Debug, Default)]
+struct Delivered {
+    start: usize,
+    written: usize,
+    dropped: u64,
+    coalesced: u64,
+    latency: [u64; LATENCY_BUCKETS],
 }
 
 impl<E: Send + Sync + 'static> FlushState<E> {
@@ -28,33 +47,24 @@ impl<E: Send + Sync + 'static> FlushState<E> {
     #[cfg_attr(not(feature = "tracy"), expect(unused_variables))]
     pub(crate) fn new(config: EventBatchConfig<E>, name: &str) -> Self {
         let capacity = config.capacity;
+        let threads = ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num());
         let mut sorter = Sorter::default();
-        sorter.reserve(capacity);
+        sorter.reserve(capacity, threads + EXTRA_BUFFERS, threads);
         Self {
             config,
-            staged: Vec::with_capacity(capacity),
+            buffers: Vec::with_capacity(threads + EXTRA_BUFFERS),
             sorter,
+            delivered: Vec::with_capacity(threads),
             #[cfg(feature = "tracy")]
             plot: tracy_client::PlotName::new_leak(format!("events sent: {name}")),
         }
     }
-
-    /// Sorts the gathered events' positions into the batch's order: by key, source and
-    /// writer rank, then as staged. Returns 1 if the sort buffers had to grow.
-    fn order(&mut self) -> u64 {
-        let capacity = self.sorter.capacity();
-        self.sorter.sort(&self.staged, |staged| SortKey {
-            key: staged.key,
-            source: staged.source,
-            rank: staged.rank,
-        });
-        u64::from(self.sorter.capacity() > capacity)
-    }
 }
 
-/// Flushes `E`: gathers every thread's buffer, orders it by key, source and writer, and
-/// moves the events into the batch in that order, dropping past capacity (with
-/// [`Overflow::DropLast`]) and coalescing equal keys on the way.
+/// Flushes `E`: orders every thread's staged events by key, source and writer, and moves
+/// them into the batch in that order, dropping past capacity (with [`Overflow::DropLast`])
+/// and coalescing equal keys on the way. From [`EventBatchConfig::parallel_from`] events
+/// each step runs on the compute pool, each task on its own share; the batch is the same.
 pub(crate) fn flush_events<E: Send + Sync + 'static>(
     mut staging: ResMut<EventStaging<E>>,
     mut state: ResMut<FlushState<E>>,
@@ -65,53 +75,16 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     let sim_tick = tick.map_or(0, |tick| tick.0);
     // Latency is a difference of ticks: the low 32 bits are enough.
     let tick = sim_tick as u32;
-    let state = &mut *state;
-    let mut figures = FlushFigures::default();
-    let staged_capacity = state.staged.capacity();
-    for buffer in staging.buffers.iter_mut() {
-        // `append` leaves each thread's buffer empty with its capacity.
-        state.staged.append(buffer);
-    }
-    figures.growths += u64::from(state.staged.capacity() > staged_capacity);
-    figures.sent = state.staged.len() as u64;
-    figures.growths += state.order();
-
-    let limit = match state.config.overflow {
-        Overflow::DropLast => state.config.capacity,
-        Overflow::Grow => usize::MAX,
-    };
-    let coalesce = state.config.coalesce;
-    let batch = &mut *batch;
-    let batch_capacity = batch.events.capacity();
-    batch.events.clear();
-    batch.keys.clear();
-    let staged = &mut state.staged;
-    let base = staged.as_ptr();
-    // SAFETY: the loop below moves every element out exactly once (the sorted indices are
-    // a permutation of `0..len`), so the vector must not drop them too. Should the loop
-    // panic (a user `coalesce`), the elements not yet moved leak; none is dropped twice.
-    unsafe { staged.set_len(0) };
-    for (position, &index) in state.sorter.order.iter().enumerate() {
-        // SAFETY: `index < len` of the elements set aside above, and no index repeats.
-        let staged = unsafe { std::ptr::read(base.add(index as usize)) };
-        if position >= limit {
-            figures.dropped += 1;
-            continue;
-        }
-        batch.stats.record_latency(tick.wrapping_sub(staged.tick));
-        if let Some(merge) = coalesce
-            && batch.keys.last() == Some(&staged.key)
-            && let Some(earlier) = batch.events.last_mut()
-        {
-            merge(earlier, &staged.event);
-            figures.coalesced += 1;
-            continue;
-        }
-        batch.keys.push(staged.key);
-        batch.events.push(staged.event);
-    }
-    figures.growths += u64::from(batch.events.capacity() > batch_capacity);
-    figures.batch = batch.events.len();
+    let pool = ComputeTaskPool::try_get().map(|pool| &**pool);
+    let parallel_from = state.config.parallel_from;
+    let mut figures = flush_into(
+        staging.buffers_mut(),
+        &mut state,
+        &mut batch,
+        tick,
+        pool,
+        parallel_from,
+    );
     batch.flush += 1;
     batch.tick = sim_tick;
     figures.nanos = started.elapsed().as_nanos() as u64;
@@ -122,8 +95,141 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     }
 }
 
+/// The flush's work, on `pool` from `crossover` events: returns its figures but the time.
+fn flush_into<'a, E: Send + Sync + 'static>(
+    staged: impl IntoIterator<Item = &'a mut Vec<Staged<E>>>,
+    state: &mut FlushState<E>,
+    batch: &mut EventBatch<E>,
+    tick: u32,
+    pool: Option<&bevy::tasks::TaskPool>,
+    crossover: usize,
+) -> FlushFigures {
+    let mut figures = FlushFigures::default();
+    let capacities = (
+        state.buffers.capacity(),
+        state.sorter.capacity(),
+        state.delivered.capacity(),
+    );
+    state.buffers.clear();
+    for buffer in staged {
+        if !buffer.is_empty() {
+            state.buffers.push(Buffer::of(buffer));
+            // SAFETY: the elements stay where they are, owned by the views above, until
+            // the delivery below moves each out exactly once. Should a user `coalesce`
+            // panic, the ones not yet moved leak; none is dropped twice.
+            unsafe { buffer.set_len(0) };
+        }
+    }
+    let sent: usize = state.buffers.iter().map(Buffer::len).sum();
+    figures.sent = sent as u64;
+
+    let limit = match state.config.overflow {
+        Overflow::DropLast => state.config.capacity,
+        Overflow::Grow => usize::MAX,
+    };
+    let coalesce = state.config.coalesce;
+    let batch_capacity = batch.events.capacity();
+    batch.events.clear();
+    batch.keys.clear();
+    let room = sent.min(limit);
+    batch.events.reserve(room);
+    batch.keys.reserve(room);
+    figures.growths += u64::from(batch.events.capacity() > batch_capacity);
+    let events = Shared::spare(&mut batch.events);
+    let keys = Shared::spare(&mut batch.keys);
+    let buffers = &state.buffers[..];
+    state.sorter.sort(
+        buffers,
+        |staged| SortKey {
+            key: staged.key,
+            source: staged.source,
+            rank: staged.rank,
+        },
+        pool,
+        crossover,
+        coalesce.is_some(),
+        &mut state.delivered,
+        |positions, words, places| {
+            let mut delivered = Delivered {
+                start: positions.start,
+                ..Delivered::default()
+            };
+            let mut current = 0;
+            for (position, &word) in positions.zip(words) {
+                let (buffer, offset) = places.decode(word);
+                // SAFETY: the sort hands out each place once, inside its buffer.
+                let staged = unsafe { buffers[buffer].take(offset) };
+                if position >= limit {
+                    delivered.dropped += 1;
+                    continue;
+                }
+                // Counted apart: one counter bumped per event would chain every
+                // increment through memory.
+                match tick.wrapping_sub(staged.tick) {
+                    0 => current += 1,
+                    late => delivered.latency[latency_bucket(late)] += 1,
+                }
+                let at = delivered.start + delivered.written;
+                if let Some(merge) = coalesce
+                    && delivered.written > 0
+                    // SAFETY: written by this task just before, inside its range.
+                    && unsafe { *keys.at(at - 1) } == staged.key
+                {
+                    // SAFETY: as above; no other task touches this range.
+                    merge(unsafe { &mut *events.at(at - 1) }, &staged.event);
+                    delivered.coalesced += 1;
+                    continue;
+                }
+                // SAFETY: `at < room`, inside the capacity reserved above, and inside
+                // this task's range of positions, which no other task writes.
+                unsafe {
+                    keys.at(at).write(staged.key);
+                    events.at(at).write(staged.event);
+                }
+                delivered.written += 1;
+            }
+            delivered.latency[0] += current;
+            delivered
+        },
+    );
+    // Pack the tasks' runs together: each starts at or after where it belongs.
+    let mut len = 0;
+    for delivered in &state.delivered {
+        if delivered.start != len {
+            // SAFETY: both runs lie in the reserved capacity, the source holds
+            // `written` initialized events, and `copy` allows overlap.
+            unsafe {
+                std::ptr::copy(
+                    events.at(delivered.start),
+                    events.at(len),
+                    delivered.written,
+                );
+                std::ptr::copy(keys.at(delivered.start), keys.at(len), delivered.written);
+            }
+        }
+        len += delivered.written;
+        figures.dropped += delivered.dropped;
+        figures.coalesced += delivered.coalesced;
+        batch.stats.record_latencies(&delivered.latency);
+    }
+    // SAFETY: the first `len` events and keys were written above, each once.
+    unsafe {
+        batch.events.set_len(len);
+        batch.keys.set_len(len);
+    }
+    state.buffers.clear();
+    figures.growths += u64::from(state.buffers.capacity() > capacities.0)
+        + u64::from(state.sorter.capacity() > capacities.1)
+        + u64::from(state.delivered.capacity() > capacities.2);
+    figures.batch = len;
+    figures
+}
+
 #[cfg(test)]
 mod tests {
+    use std::sync::OnceLock;
+
+    use bevy::tasks::{TaskPool, TaskPoolBuilder};
     use proptest::prelude::*;
 
     use super::*;
@@ -131,45 +237,155 @@ mod tests {
     /// One write: the thread it ran on, its key, its writer, and a value that names it.
     type Write = (usize, u64, u32, u32);
 
+    /// Pools of 1, 2 and 4 threads, made once for every case.
+    fn pools() -> &'static [TaskPool] {
+        static POOLS: OnceLock<Vec<TaskPool>> = OnceLock::new();
+        POOLS.get_or_init(|| {
+            [1, 2, 4]
+                .map(|threads| TaskPoolBuilder::new().num_threads(threads).build())
+                .into()
+        })
+    }
+
+    /// Pins each (key, writer) group to the thread of its first write: such a group comes
+    /// from one closure run on one thread.
+    fn pinned(writes: &[(usize, u64, u32)]) -> Vec<Write> {
+        let mut thread_of = std::collections::HashMap::new();
+        writes
+            .iter()
+            .enumerate()
+            .map(|(value, &(thread, key, rank))| {
+                let thread = *thread_of.entry((key, rank)).or_insert(thread);
+                (thread, key, rank, value as u32)
+            })
+            .collect()
+    }
+
+    /// Flushes `writes` with `config` on `pool` (parallel from the first event), and
+    /// returns the batch's keys and events and the flush's figures.
+    fn flush(
+        writes: &[Write],
+        config: EventBatchConfig<u32>,
+        pool: Option<&TaskPool>,
+    ) -> (Vec<u64>, Vec<u32>, FlushFigures) {
+        let mut threads: Vec<Vec<Staged<u32>>> = (0..4).map(|_| Vec::new()).collect();
+        for &(thread, key, rank, value) in writes {
+            threads[thread].push(Staged {
+                key,
+                source: 0,
+                rank,
+                tick: 0,
+                event: value,
+            });
+        }
+        let mut state = FlushState::new(config, "u32");
+        let mut batch = EventBatch::with_capacity(config.capacity);
+        // Gather in a thread order that differs from the writes' order.
+        let figures = flush_into(threads.iter_mut().rev(), &mut state, &mut batch, 0, pool, 1);
+        assert!(threads.iter().all(Vec::is_empty), "the buffers are emptied");
+        (batch.keys.clone(), batch.events.clone(), figures)
+    }
+
+    /// The defined order: by (key, writer), each group as written, buffers in the order
+    /// the flush visits them (reversed above), then coalesced and cut as configured.
+    fn reference(writes: &[Write], config: EventBatchConfig<u32>) -> (Vec<u64>, Vec<u32>, u64) {
+        let mut sorted = writes.to_vec();
+        sorted.sort_by_key(|&(thread, key, rank, _)| (key, rank, std::cmp::Reverse(thread)));
+        let limit = match config.overflow {
+            Overflow::DropLast => config.capacity,
+            Overflow::Grow => usize::MAX,
+        };
+        let dropped = sorted.len().saturating_sub(limit) as u64;
+        sorted.truncate(limit);
+        let (mut keys, mut events) = (Vec::new(), Vec::<u32>::new());
+        for (_, key, _, value) in sorted {
+            match (config.coalesce, keys.last(), events.last_mut()) {
+                (Some(merge), Some(&last), Some(earlier)) if last == key => merge(earlier, &value),
+                _ => {
+                    keys.push(key);
+                    events.push(value);
+                }
+            }
+        }
+        (keys, events, dropped)
+    }
+
+    fn sum(earlier: &mut u32, later: &u32) {
+        *earlier = earlier.wrapping_mul(31).wrapping_add(*later);
+    }
+
+    fn check(writes: &[Write], config: EventBatchConfig<u32>) -> Result<(), TestCaseError> {
+        let (keys, events, dropped) = reference(writes, config);
+        let serial = flush(writes, config, None);
+        prop_assert_eq!(&serial.0, &keys);
+        prop_assert_eq!(&serial.1, &events);
+        prop_assert_eq!(serial.2.dropped, dropped);
+        prop_assert_eq!(serial.2.sent, writes.len() as u64);
+        for pool in pools() {
+            let parallel = flush(writes, config, Some(pool));
+            prop_assert_eq!(&parallel.0, &keys, "{} threads", pool.thread_num());
+            prop_assert_eq!(&parallel.1, &events, "{} threads", pool.thread_num());
+            prop_assert_eq!(parallel.2.dropped, dropped);
+            prop_assert_eq!(parallel.2.coalesced, serial.2.coalesced);
+        }
+        Ok(())
+    }
+
     proptest! {
         /// Whatever the threads and their interleaving, the batch is the writes sorted
-        /// by (key, writer), each such group in the order it was written.
+        /// by (key, writer), each such group in the order it was written; the same on
+        /// its own thread and on pools of 1, 2 and 4 threads.
         #[test]
         fn the_merge_is_the_defined_order(
             writes in prop::collection::vec((0usize..4, 0u64..40, 0u32..3), 0..300),
         ) {
-            // A (key, writer) group comes from one closure run on one thread: pin each
-            // group to the thread of its first write.
-            let mut thread_of = std::collections::HashMap::new();
-            let writes: Vec<Write> = writes
-                .iter()
-                .enumerate()
-                .map(|(value, &(thread, key, rank))| {
-                    let thread = *thread_of.entry((key, rank)).or_insert(thread);
-                    (thread, key, rank, value as u32)
-                })
-                .collect();
-            let mut threads: Vec<Vec<Staged<u32>>> = (0..4).map(|_| Vec::new()).collect();
-            for &(thread, key, rank, value) in &writes {
-                threads[thread].push(Staged { key, source: 0, rank, tick: 0, event: value });
-            }
-            let mut state = FlushState::new(EventBatchConfig::<u32>::default(), "u32");
-            // Gather in a thread order that differs from the writes' order.
-            for buffer in threads.iter_mut().rev() {
-                state.staged.append(buffer);
-            }
-            state.order();
-            let got: Vec<u32> = state
-                .sorter
-                .order
-                .iter()
-                .map(|&index| state.staged[index as usize].event)
-                .collect();
+            check(&pinned(&writes), EventBatchConfig::default())?;
+        }
 
-            let mut expected = writes.clone();
-            expected.sort_by_key(|&(_, key, rank, _)| (key, rank));
-            let expected: Vec<u32> = expected.iter().map(|write| write.3).collect();
-            prop_assert_eq!(got, expected);
+        /// Coalescing and dropping past capacity give the same batch in parallel.
+        #[test]
+        fn coalescing_and_dropping_are_the_same_in_parallel(
+            writes in prop::collection::vec((0usize..4, 0u64..40, 0u32..3), 0..300),
+            capacity in 0usize..300,
+        ) {
+            let writes = pinned(&writes);
+            check(&writes, EventBatchConfig::default().coalesce(sum))?;
+            check(&writes, EventBatchConfig::default().with_capacity(capacity).drop_past_capacity())?;
+            check(
+                &writes,
+                EventBatchConfig::default()
+                    .with_capacity(capacity)
+                    .drop_past_capacity()
+                    .coalesce(sum),
+            )?;
+        }
+    }
+
+    #[test]
+    fn a_spike_flushes_the_same_in_parallel() {
+        // About 100k writes over 6,250 keys: above the bucket target, many top buckets.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let writes: Vec<Write> = (0..100_000u32)
+            .map(|value| {
+                (
+                    (value / 25_000) as usize,
+                    (1 << 32) | (next() % 6_250),
+                    0,
+                    value,
+                )
+            })
+            .collect();
+        for config in [
+            EventBatchConfig::default(),
+            EventBatchConfig::default().coalesce(sum),
+        ] {
+            check(&writes, config).unwrap();
         }
     }
 }

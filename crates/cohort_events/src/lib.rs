@@ -63,4 +63,4 @@ pub use key::EventKey;
 pub use plugin::{BatchedEventsAppExt, EventFlush, EventRegistry};
 pub use reader::BatchReader;
 pub use stats::{EventTypeStats, EventTypeSummary, STATS_WINDOW};
-pub use writer::{BatchWriter, WriterRank};
+pub use writer::{BatchWriter, LocalBatchWriter, WriterRank};

@@ -1,13 +1,14 @@
 //! Where writers put events between flushes: one buffer per thread, so writers of one type
 //! run in parallel (inside `par_iter` too) and never take a lock.
 
+use std::cell::{RefCell, RefMut};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use bevy::ecs::resource::Resource;
 use bevy::ecs::world::World;
 use bevy::tasks::ComputeTaskPool;
-use bevy::utils::Parallel;
+use thread_local::ThreadLocal;
 
 /// The longest [`EventStaging::prewarm`] holds a compute thread.
 const PREWARM_WAIT: Duration = Duration::from_millis(100);
@@ -24,7 +25,7 @@ pub(crate) struct Staged<E> {
 /// The per-thread buffers of one event type.
 #[derive(Resource)]
 pub(crate) struct EventStaging<E: Send + Sync + 'static> {
-    pub buffers: Parallel<Vec<Staged<E>>>,
+    buffers: ThreadLocal<RefCell<Vec<Staged<E>>>>,
     /// The next writer's rank: systems take ranks as Bevy initializes them, an order that
     /// does not depend on threads.
     pub next_rank: AtomicU32,
@@ -35,7 +36,7 @@ pub(crate) struct EventStaging<E: Send + Sync + 'static> {
 impl<E: Send + Sync + 'static> EventStaging<E> {
     pub(crate) fn new(per_thread_capacity: usize) -> Self {
         Self {
-            buffers: Parallel::default(),
+            buffers: ThreadLocal::new(),
             next_rank: AtomicU32::new(0),
             per_thread_capacity,
         }
@@ -46,10 +47,24 @@ impl<E: Send + Sync + 'static> EventStaging<E> {
         self.local().push(staged);
     }
 
-    fn local(&self) -> impl std::ops::DerefMut<Target = Vec<Staged<E>>> + '_ {
+    /// This thread's buffer, made on its first use.
+    ///
+    /// # Panics
+    /// If this thread's buffer is already borrowed: by a [`LocalBatchWriter`] held while
+    /// the same thread writes again (through a nested parallel loop, say).
+    ///
+    /// [`LocalBatchWriter`]: crate::LocalBatchWriter
+    #[inline]
+    pub(crate) fn local(&self) -> RefMut<'_, Vec<Staged<E>>> {
         let capacity = self.per_thread_capacity;
         self.buffers
-            .borrow_local_mut_or(move || Vec::with_capacity(capacity))
+            .get_or(move || RefCell::new(Vec::with_capacity(capacity)))
+            .borrow_mut()
+    }
+
+    /// Every thread's buffer.
+    pub(crate) fn buffers_mut(&mut self) -> impl Iterator<Item = &mut Vec<Staged<E>>> {
+        self.buffers.iter_mut().map(RefCell::get_mut)
     }
 
     /// Creates this thread's buffer and every compute thread's, so that no thread's first

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const STATS_WINDOW: usize = 256;
 /// Latencies (ticks from write to delivery) are counted exactly up to this; longer ones
 /// count here.
-const LATENCY_BUCKETS: usize = 8;
+pub(crate) const LATENCY_BUCKETS: usize = 8;
 
 /// A fixed ring of the last [`STATS_WINDOW`] values.
 #[derive(Debug, Clone)]
@@ -82,8 +82,16 @@ impl EventTypeStats {
             .push(u32::try_from(flush.nanos).unwrap_or(u32::MAX));
     }
 
+    #[cfg(test)]
     pub(crate) fn record_latency(&mut self, ticks: u32) {
-        self.latency[(ticks as usize).min(LATENCY_BUCKETS - 1)] += 1;
+        self.latency[latency_bucket(ticks)] += 1;
+    }
+
+    /// Adds events counted by [`latency_bucket`].
+    pub(crate) fn record_latencies(&mut self, counts: &[u64; LATENCY_BUCKETS]) {
+        for (total, count) in self.latency.iter_mut().zip(counts) {
+            *total += count;
+        }
     }
 
     /// Events written per flush (per tick), 95th percentile over the window.
@@ -116,6 +124,12 @@ impl EventTypeStats {
             growths: self.growths,
         }
     }
+}
+
+/// Where an event delivered `ticks` after it was written is counted.
+#[inline]
+pub(crate) fn latency_bucket(ticks: u32) -> usize {
+    (ticks as usize).min(LATENCY_BUCKETS - 1)
 }
 
 /// One flush's figures.

@@ -1,5 +1,6 @@
 //! `BatchWriter`: the system parameter that writes batched events.
 
+use std::cell::RefMut;
 use std::marker::PhantomData;
 
 use bevy::ecs::system::{Local, Res, SystemParam};
@@ -48,14 +49,78 @@ impl<E: Send + Sync + 'static> BatchWriter<'_, '_, E> {
             key: key.into().0,
             source: source.into().0,
             rank: self.rank.rank,
-            tick: self.tick.as_ref().map_or(0, |tick| tick.0 as u32),
+            tick: self.tick(),
             event,
         });
+    }
+
+    /// This thread's buffer, held until the returned writer drops: one look-up of the
+    /// thread's buffer for all the events written through it, where
+    /// [`write_from`](Self::write_from) looks it up per event. The order is the same.
+    ///
+    /// Hold it for one closure call (or one `for_each_init` batch), not across a nested
+    /// parallel loop: a second borrow of the same thread's buffer panics.
+    ///
+    /// ```
+    /// # use bevy::prelude::*;
+    /// # use cohort_events::BatchWriter;
+    /// # #[derive(Clone, Copy)] struct Damage { amount: f32 }
+    /// # #[derive(Component)] struct Target(Entity);
+    /// fn attack(attackers: Query<(Entity, &Target)>, damage: BatchWriter<Damage>) {
+    ///     attackers.par_iter().for_each_init(
+    ///         || damage.local(),
+    ///         |damage, (attacker, target)| {
+    ///             damage.write_from(target.0, attacker, Damage { amount: 2.0 });
+    ///             damage.write_from(target.0, attacker, Damage { amount: 1.0 });
+    ///         },
+    ///     );
+    /// }
+    /// ```
+    #[inline]
+    pub fn local(&self) -> LocalBatchWriter<'_, E> {
+        LocalBatchWriter {
+            buffer: self.staging.local(),
+            rank: self.rank.rank,
+            tick: self.tick(),
+        }
+    }
+
+    #[inline]
+    fn tick(&self) -> u32 {
+        // Latency is a difference of ticks: the low 32 bits are enough.
+        self.tick.as_ref().map_or(0, |tick| tick.0 as u32)
     }
 
     /// This writer's rank: its place in the batch's order among writers with equal keys.
     pub fn rank(&self) -> u32 {
         self.rank.rank
+    }
+}
+
+/// One thread's buffer of a [`BatchWriter`], held: see [`BatchWriter::local`].
+pub struct LocalBatchWriter<'a, E: Send + Sync + 'static> {
+    buffer: RefMut<'a, Vec<Staged<E>>>,
+    rank: u32,
+    tick: u32,
+}
+
+impl<E: Send + Sync + 'static> LocalBatchWriter<'_, E> {
+    /// As [`BatchWriter::write`].
+    #[inline]
+    pub fn write(&mut self, key: impl Into<EventKey>, event: E) {
+        self.write_from(key, 0u64, event);
+    }
+
+    /// As [`BatchWriter::write_from`].
+    #[inline]
+    pub fn write_from(&mut self, key: impl Into<EventKey>, source: impl Into<EventKey>, event: E) {
+        self.buffer.push(Staged {
+            key: key.into().0,
+            source: source.into().0,
+            rank: self.rank,
+            tick: self.tick,
+            event,
+        });
     }
 }
 

@@ -1,5 +1,6 @@
-//! The batch is the same on 1, 2 and 4 threads: the same events in the same order each
-//! tick, and the same health at the end.
+//! The batch is the same on 1, 2 and 4 threads, with the flush on its own thread or on
+//! the compute pool: the same events in the same order each tick, and the same health at
+//! the end.
 //!
 //! Bevy's task pools are global to a process, so each thread count runs in a child
 //! process: this test binary started again with `COHORT_EVENTS_THREADS` set.
@@ -15,6 +16,8 @@ use cohort_sim::{SimAppExt, SimSchedule, SimSystems};
 use common::{Health, Hit, storm_app};
 
 const CHILD_ENV: &str = "COHORT_EVENTS_THREADS";
+/// Set in a child whose flush runs on the compute pool from the first event.
+const PARALLEL_ENV: &str = "COHORT_EVENTS_PARALLEL_FLUSH";
 const TICKS: u64 = 12;
 
 #[derive(Resource, Default)]
@@ -35,7 +38,12 @@ fn child_storm() {
         return;
     };
     let threads: usize = threads.parse().expect("thread count");
-    let mut app = storm_app(threads, 20_000, EventBatchConfig::default());
+    let config = if std::env::var(PARALLEL_ENV).is_ok() {
+        EventBatchConfig::default().parallel_from(1)
+    } else {
+        EventBatchConfig::default()
+    };
+    let mut app = storm_app(threads, 20_000, config);
     app.init_resource::<Digest>()
         .add_systems(SimSchedule, digest_batch.in_set(SimSystems::Resolve));
     assert_eq!(app.run_sim_ticks(TICKS), TICKS);
@@ -50,12 +58,15 @@ fn child_storm() {
     println!("digest threads={threads} {:016x}", digest.finish());
 }
 
-fn digest_on(threads: usize) -> String {
-    let output = Command::new(std::env::current_exe().expect("test binary path"))
+fn digest_on(threads: usize, parallel_flush: bool) -> String {
+    let mut child = Command::new(std::env::current_exe().expect("test binary path"));
+    child
         .args(["child_storm", "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, threads.to_string())
-        .output()
-        .expect("the test binary starts again");
+        .env(CHILD_ENV, threads.to_string());
+    if parallel_flush {
+        child.env(PARALLEL_ENV, "1");
+    }
+    let output = child.output().expect("the test binary starts again");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -77,7 +88,14 @@ fn the_same_batches_on_1_2_and_4_threads() {
     if std::env::var(CHILD_ENV).is_ok() {
         return;
     }
-    let one = digest_on(1);
-    assert_eq!(digest_on(2), one, "2 threads");
-    assert_eq!(digest_on(4), one, "4 threads");
+    let one = digest_on(1, false);
+    assert_eq!(digest_on(2, false), one, "2 threads");
+    assert_eq!(digest_on(4, false), one, "4 threads");
+    for threads in [1, 2, 4] {
+        assert_eq!(
+            digest_on(threads, true),
+            one,
+            "{threads} threads, flushed on the pool"
+        );
+    }
 }

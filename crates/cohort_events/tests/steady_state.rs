@@ -52,7 +52,7 @@ fn a_storm_allocates_nothing_above_the_floor_after_warm_up() {
 }
 
 /// An event type whose first events come after warm-up, with keys wide enough for the
-/// byte-by-byte sort: the flush still allocates nothing (its buffers are sized at
+/// wide (three-word) sort: the flush still allocates nothing (its buffers are sized at
 /// registration, not on first use).
 #[test]
 fn a_first_event_after_warm_up_allocates_nothing() {
