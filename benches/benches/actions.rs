@@ -158,7 +158,7 @@ fn plan(workload: Workload) -> Vec<(u32, bool)> {
 }
 
 fn order(index: usize, ticks: u32, repeat: bool) -> Queued<Order> {
-    let action = if index % 2 == 0 {
+    let action = if index.is_multiple_of(2) {
         Order::Move { ticks }
     } else {
         Order::Wait { ticks }
@@ -263,7 +263,7 @@ fn spawn_unit(world: &mut World, way: Way, id: u32, plan: &[(u32, bool)]) -> Ent
 
 /// True for the tenth of the units spammed (or the fifth stormed) this tick.
 fn picked(id: u32, tick: u64, every: u32) -> bool {
-    (u64::from(id) + tick) % u64::from(every) == 0
+    (u64::from(id) + tick).is_multiple_of(u64::from(every))
 }
 
 fn spam_cohort(tick: Res<SimTick>, units: Query<(Entity, &UnitId)>, orders: ActionWriter<Order>) {

@@ -54,7 +54,6 @@ pub(crate) fn merge_action_commands<A: Send + Sync + PartialEq + 'static>(
         let target = staged.target;
         // Commands come grouped by unit: one lookup per unit.
         if unit.as_ref().is_none_or(|(entity, _)| *entity != target) {
-            unit = None;
             unit = Some((target, queues.get_mut(target).ok()));
         }
         let Some((_, Some(queue))) = unit.as_mut() else {

@@ -24,7 +24,7 @@ fn spam_orders(
 ) {
     let tick = tick.get() as u32;
     soldiers.par_iter().for_each(|(unit, soldier)| {
-        if (soldier.0 + tick) % 10 != 0 {
+        if !(soldier.0 + tick).is_multiple_of(10) {
             return;
         }
         orders.replace(unit, Queued::new(Order::Move { ticks: 2 }).repeating());
@@ -94,7 +94,9 @@ fn patrol_spam_and_despawns_allocate_nothing_above_the_floor() {
         "steady_state::spam_orders",
         "steady_state::common::run_timed_orders",
     ] {
-        let runs = profiler.runs_of(name).unwrap_or_else(|| panic!("{name} is profiled"));
+        let runs = profiler
+            .runs_of(name)
+            .unwrap_or_else(|| panic!("{name} is profiled"));
         assert!(runs >= 310, "{name} ran each tick: {runs}");
     }
     let pool = app.world().resource::<cohort_actions::ActionPool<Order>>();

@@ -43,7 +43,9 @@ fn a_storm_allocates_nothing_above_the_floor_after_warm_up() {
         "steady_state::common::write_bonus_hits",
         "steady_state::common::apply_hits",
     ] {
-        let runs = profiler.runs_of(name).unwrap_or_else(|| panic!("{name} is profiled"));
+        let runs = profiler
+            .runs_of(name)
+            .unwrap_or_else(|| panic!("{name} is profiled"));
         assert!(runs >= 170, "{name} ran once a tick: {runs}");
     }
     let stats = app.world().resource::<EventBatch<Hit>>().stats();

@@ -136,7 +136,7 @@ fn retarget(
     types: &UnitTypes,
     positions: &Query<&Position>,
 ) -> Option<Order> {
-    let due = (id.0.wrapping_add(tick)) % RETARGET_INTERVAL == 0;
+    let due = id.0.wrapping_add(tick).is_multiple_of(RETARGET_INTERVAL);
     let current = target.entity.map(|entity| positions.get(entity));
     match current {
         // Engaged units fight on; others keep their target until their turn.
