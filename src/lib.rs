@@ -14,6 +14,10 @@
 //! the profiler's allocation figures need it. [`cohort_events`] is not one either: each
 //! event type is registered with `app.add_batched_event::<E>()` (in the prelude).
 //!
+//! With the `overlay` feature, `cohort_overlay::OverlayPlugin` (re-exported here) adds an
+//! egui window with frame times, every system's time and allocations, simulation figures
+//! and hitches; it is not in [`CohortPlugins`], which stays headless.
+//!
 //! [`CohortPlugins`] adds them all:
 //!
 //! ```
@@ -45,6 +49,10 @@ use bevy::app::{PluginGroup, PluginGroupBuilder};
 
 pub use cohort_alloc;
 pub use cohort_events;
+#[cfg(feature = "overlay")]
+pub use cohort_overlay;
+#[cfg(feature = "overlay")]
+pub use cohort_overlay::OverlayPlugin;
 pub use cohort_profiler;
 pub use cohort_profiler::ProfilerPlugin;
 pub use cohort_sim;
@@ -72,6 +80,8 @@ pub mod prelude {
         BatchReader, BatchWriter, BatchedEventsAppExt, BatchedMessagesAppExt, EventBatch,
         EventBatchConfig,
     };
+    #[cfg(feature = "overlay")]
+    pub use cohort_overlay::prelude::*;
     pub use cohort_profiler::{Profiler, ProfilerPlugin, SteadyState};
     pub use cohort_sim::prelude::*;
 }
