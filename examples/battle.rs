@@ -43,8 +43,10 @@ cargo run --release --example battle --features overlay -- [OPTIONS]
 
 /// The window's size in logical pixels (the screenshot's size).
 const WINDOW: Vec2 = Vec2::new(1280.0, 800.0);
-/// Width the overlay takes at the left of the window; the battle is framed beside it.
-const OVERLAY_WIDTH: f32 = 700.0;
+/// Width the overlay's main window takes at the left; the battle is framed beside it.
+const OVERLAY_WIDTH: f32 = 740.0;
+/// Height the overlay's simulation window takes at the top right.
+const SIDE_WINDOW_HEIGHT: f32 = 330.0;
 
 const TEAM_COLORS: [[u8; 3]; 8] = [
     [225, 75, 65],
@@ -97,7 +99,9 @@ fn parse_args() -> Result<Option<Args>, String> {
 fn number(name: &str, text: &str, min: u64, max: u64) -> Result<u64, String> {
     match text.parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!("{name} must be a whole number from {min} to {max}, got {text:?}")),
+        _ => Err(format!(
+            "{name} must be a whole number from {min} to {max}, got {text:?}"
+        )),
     }
 }
 
@@ -114,9 +118,9 @@ fn main() -> ExitCode {
         }
     };
     let scenario = load_scenario(&args.scenario).and_then(|scenario| match args.units {
-        Some(units) => scenario
-            .scaled_to(units)
-            .map_err(|message| cohort_battle::LoadError::at_field(&args.scenario, "units", message)),
+        Some(units) => scenario.scaled_to(units).map_err(|message| {
+            cohort_battle::LoadError::at_field(&args.scenario, "units", message)
+        }),
         None => Ok(scenario),
     });
     let mut scenario = match scenario {
@@ -131,16 +135,18 @@ fn main() -> ExitCode {
     }
     let rules = &scenario.scenario;
     let mut app = App::new();
-    app.add_plugins(DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(Window {
-            title: format!("cohort: {} ({} units)", rules.name, scenario.total_units()),
-            resolution: WindowResolution::new(WINDOW.x as u32, WINDOW.y as u32)
-                .with_scale_factor_override(1.0),
-            present_mode: PresentMode::AutoNoVsync,
+    app.add_plugins(
+        DefaultPlugins.set(WindowPlugin {
+            primary_window: Some(Window {
+                title: format!("cohort: {} ({} units)", rules.name, scenario.total_units()),
+                resolution: WindowResolution::new(WINDOW.x as u32, WINDOW.y as u32)
+                    .with_scale_factor_override(1.0),
+                present_mode: PresentMode::AutoNoVsync,
+                ..default()
+            }),
             ..default()
         }),
-        ..default()
-    }))
+    )
     .add_plugins((
         SimPlugin::default()
             .with_tick_rate(rules.tick_rate)
@@ -156,6 +162,7 @@ fn main() -> ExitCode {
         Update,
         (
             add_unit_sprites,
+            frame_the_armies,
             (pan_and_zoom, select_unit),
             (draw_units, report_units, report_selected),
         )
@@ -194,21 +201,16 @@ fn team_color(team: u8, health: f32) -> Color {
     )
 }
 
-/// Puts the camera so the whole map shows to the right of the overlay.
+/// The camera, at the map's centre until the armies are framed, and the map's backdrop.
 fn frame_the_map(mut commands: Commands, rules: Res<BattleRules>) {
     let map = rules.map;
-    let room = Vec2::new(WINDOW.x - OVERLAY_WIDTH - 20.0, WINDOW.y - 40.0);
-    let scale = (map.x / room.x).max(map.y / room.y);
-    // The map's centre goes to the middle of the room right of the overlay.
-    let room_center_x = OVERLAY_WIDTH + 10.0 + room.x / 2.0;
-    let camera_x = map.x / 2.0 - (room_center_x - WINDOW.x / 2.0) * scale;
     commands.spawn((
         Camera2d,
         Projection::Orthographic(OrthographicProjection {
-            scale,
+            scale: (map.x / WINDOW.x).max(map.y / WINDOW.y),
             ..OrthographicProjection::default_2d()
         }),
-        Transform::from_xyz(camera_x, map.y / 2.0, 0.0),
+        Transform::from_xyz(map.x / 2.0, map.y / 2.0, 0.0),
     ));
     commands.spawn((
         Backdrop,
@@ -217,11 +219,45 @@ fn frame_the_map(mut commands: Commands, rules: Res<BattleRules>) {
     ));
 }
 
-/// Gives each new unit a square sprite in its team's colour.
-fn add_unit_sprites(
-    mut commands: Commands,
-    units: Query<(Entity, &Team, &Position), Added<Team>>,
+/// Once the armies stand, frames them in the part of the window the overlay leaves free:
+/// right of its main window, below its simulation window.
+fn frame_the_armies(
+    units: Query<&Position>,
+    mut camera: Query<(&mut Transform, &mut Projection), With<Camera2d>>,
+    mut done: Local<bool>,
 ) {
+    if *done {
+        return;
+    }
+    let (min, max) = units.iter().fold(
+        (Vec2::splat(f32::MAX), Vec2::splat(f32::MIN)),
+        |(min, max), position| (min.min(position.0), max.max(position.0)),
+    );
+    let Ok((mut transform, mut projection)) = camera.single_mut() else {
+        return;
+    };
+    if min.x > max.x {
+        return;
+    }
+    *done = true;
+    let Projection::Orthographic(ortho) = &mut *projection else {
+        return;
+    };
+    // The free room, in screen pixels (y down).
+    let room_min = Vec2::new(OVERLAY_WIDTH + 10.0, SIDE_WINDOW_HEIGHT);
+    let room_max = WINDOW - Vec2::splat(10.0);
+    let room = room_max - room_min;
+    let size = (max - min).max(Vec2::splat(10.0)) * 1.1;
+    let scale = (size.x / room.x).max(size.y / room.y);
+    let center = (min + max) / 2.0;
+    let room_center = (room_min + room_max) / 2.0;
+    ortho.scale = scale;
+    transform.translation.x = center.x - (room_center.x - WINDOW.x / 2.0) * scale;
+    transform.translation.y = center.y + (room_center.y - WINDOW.y / 2.0) * scale;
+}
+
+/// Gives each new unit a square sprite in its team's colour.
+fn add_unit_sprites(mut commands: Commands, units: Query<(Entity, &Team, &Position), Added<Team>>) {
     for (entity, team, position) in &units {
         commands.entity(entity).insert((
             Sprite::from_color(team_color(team.0, 1.0), Vec2::splat(1.3)),
@@ -234,15 +270,21 @@ fn add_unit_sprites(
 /// is drawn white and larger.
 fn draw_units(
     mut units: Query<
-        (Entity, &Team, &Position, &Health, &mut Transform, &mut Sprite),
+        (
+            Entity,
+            &Team,
+            &Position,
+            &Health,
+            &mut Transform,
+            &mut Sprite,
+        ),
         Or<(Changed<Position>, Changed<Health>)>,
     >,
     selected: Res<Selected>,
 ) {
     let selected = selected.0;
-    units
-        .par_iter_mut()
-        .for_each(|(entity, team, position, health, mut transform, mut sprite)| {
+    units.par_iter_mut().for_each(
+        |(entity, team, position, health, mut transform, mut sprite)| {
             transform.translation = position.0.extend(0.0);
             if Some(entity) == selected {
                 sprite.color = Color::WHITE;
@@ -251,7 +293,8 @@ fn draw_units(
             } else {
                 sprite.color = team_color(team.0, health.current as f32 / health.max.max(1) as f32);
             }
-        });
+        },
+    );
 }
 
 /// WASD or arrows pan, Q/E or the wheel zoom, a right- or middle-button drag pans.
@@ -271,7 +314,9 @@ fn pan_and_zoom(
         return;
     };
     let pointer_free = egui.as_ref().is_none_or(|egui| !egui.wants_pointer_input());
-    let keyboard_free = egui.as_ref().is_none_or(|egui| !egui.wants_keyboard_input());
+    let keyboard_free = egui
+        .as_ref()
+        .is_none_or(|egui| !egui.wants_keyboard_input());
     let mut pan = Vec2::ZERO;
     let mut zoom = 0.0;
     if keyboard_free {
@@ -378,7 +423,10 @@ fn report_units(
                 .winner
                 .and_then(|team| rules.team_names.get(team as usize))
                 .map_or("nobody", String::as_str);
-            battle.set_fmt("state", format_args!("over: {:?}, {winner} won", outcome.reason));
+            battle.set_fmt(
+                "state",
+                format_args!("over: {:?}, {winner} won", outcome.reason),
+            );
         }
         None => {
             battle.set_text("state", "fighting");
@@ -423,8 +471,14 @@ fn report_selected(
     };
     let section = stats.section("Selected unit");
     section.hidden = false;
-    let team_name = rules.team_names.get(team.0 as usize).map_or("?", String::as_str);
-    let kind_name = types.0.get(kind.0 as usize).map_or("?", |unit| unit.name.as_str());
+    let team_name = rules
+        .team_names
+        .get(team.0 as usize)
+        .map_or("?", String::as_str);
+    let kind_name = types
+        .0
+        .get(kind.0 as usize)
+        .map_or("?", |unit| unit.name.as_str());
     section.set_fmt("unit", format_args!("{entity} ({team_name} {kind_name})"));
     section
         .set_fmt(

@@ -27,14 +27,14 @@ use cohort_overlay::{
 use cohort_profiler::{Profiler, ProfilerPlugin};
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use crate::common::trivial_systems_app;
+use crate::common::{profiled_runs, trivial_systems_app};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
 
 const SYSTEMS: usize = 200;
 
-/// One egui pass, as bevy_egui runs it: begin, draw, end.
+/// One egui pass, as `bevy_egui` runs it: begin, draw, end.
 fn pass(ctx: &egui::Context, draw: impl FnOnce(&egui::Context)) -> egui::FullOutput {
     ctx.begin_pass(input());
     draw(ctx);
@@ -74,7 +74,8 @@ fn overlay_cost(c: &mut Criterion) {
         });
     }
     println!(
-        "overlay: {} systems in the table ({} shown after the filter), {} frames in the graphs",
+        "overlay: {} system runs profiled; {} systems in the table ({} shown after the filter), {} frames in the graphs",
+        profiled_runs(&app),
         state.model.systems.rows().len(),
         state.model.systems.visible_len(),
         state.model.frame.frame_ms.len()

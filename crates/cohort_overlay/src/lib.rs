@@ -12,7 +12,7 @@
 //! | Hitch capture | the slowest recent frame with its per-system breakdown; freeze and resume |
 //! | Export and Tracy | JSON and CSV export of the profiler's window; Tracy on and off (with the `tracy` feature) |
 //!
-//! Its own cost (the time to build the UI, to gather, and bevy_egui's systems) is shown
+//! Its own cost (the time to build the UI, to gather, and `bevy_egui`'s systems) is shown
 //! in the window's header. The figures come from [`cohort_profiler::Profiler`], copied
 //! at the end of each frame into reused buffers ([`model`]); gathering allocates nothing
 //! in steady state. The model, its sorting, filtering, formatting, budget colours and
@@ -37,7 +37,7 @@
 //!     .run();
 //! ```
 
-/// bevy_egui, as the overlay uses it (for `EguiWantsInput` and the egui types).
+/// `bevy_egui`, as the overlay uses it (for `EguiWantsInput` and the egui types).
 pub use bevy_egui;
 
 mod config;

@@ -27,11 +27,11 @@ use crate::ui::{OverlayActions, OverlayUiState, draw_overlay};
 ///   [`OverlaySystems::Gather`] copies the frame's figures into the [`OverlayState`]'s
 ///   model and fills the `Events` section of [`OverlayStats`], into reused buffers; it
 ///   allocates nothing in steady state. Hidden, it does nothing.
-/// - In bevy_egui's `EguiPrimaryContextPass`, [`OverlaySystems::Draw`] draws the window
+/// - In `bevy_egui`'s `EguiPrimaryContextPass`, [`OverlaySystems::Draw`] draws the window
 ///   and carries out its buttons, and times itself (shown in the window).
 ///
 /// Needs [`ProfilerPlugin`](cohort_profiler::ProfilerPlugin) (without it the overlay
-/// says so). Adds bevy_egui's `EguiPlugin` if the app has a window (`WindowPlugin`) and
+/// says so). Adds `bevy_egui`'s `EguiPlugin` if the app has a window (`WindowPlugin`) and
 /// no `EguiPlugin` yet; in a headless app it gathers but draws nothing.
 ///
 /// ```no_run

@@ -4,7 +4,7 @@
 use core::fmt::Write as _;
 
 use bevy_egui::egui::{
-    self, Align, Color32, CollapsingHeader, Layout, RichText, ScrollArea, Sense, Ui, UiBuilder,
+    self, Align, CollapsingHeader, Color32, Layout, RichText, ScrollArea, Sense, Ui, UiBuilder,
     vec2,
 };
 use egui_plot::{HLine, Line, Plot, PlotPoint, PlotPoints, Points};
@@ -47,19 +47,23 @@ pub struct OverlayUiState {
 /// Rows of the systems table drawn above and below the viewport.
 const OVERSCAN: usize = 2;
 /// Height of the systems list.
-const TABLE_HEIGHT: f32 = 230.0;
+const TABLE_HEIGHT: f32 = 190.0;
 /// Width of each column of the systems table, in [`SortColumn::ALL`] order.
 const COLUMN_WIDTHS: [f32; 8] = [196.0, 84.0, 58.0, 58.0, 58.0, 52.0, 60.0, 42.0];
 /// Width of the pin column.
 const PIN_WIDTH: f32 = 18.0;
+/// Width of the simulation window.
+const SIDE_WIDTH: f32 = 330.0;
 
 fn rgb(color: [u8; 3]) -> Color32 {
     Color32::from_rgb(color[0], color[1], color[2])
 }
 
-/// Draws the overlay window into `ctx` and returns what the user clicked.
+/// Draws the overlay's two windows into `ctx` (`cohort profiler`: frame, systems and
+/// allocations; `cohort simulation`: simulation figures, hitch capture, export and Tracy)
+/// and returns what the user clicked.
 ///
-/// Call it between `Context::begin_pass` and `end_pass` (bevy_egui's
+/// Call it between `Context::begin_pass` and `end_pass` (`bevy_egui`'s
 /// `EguiPrimaryContextPass`, or `Context::run`).
 pub fn draw_overlay(
     ctx: &egui::Context,
@@ -70,14 +74,20 @@ pub fn draw_overlay(
 ) -> OverlayActions {
     let mut actions = OverlayActions::default();
     let style = ctx.global_style();
-    let fill = style.visuals.window_fill.gamma_multiply(config.opacity.clamp(0.2, 1.0));
+    let fill = style
+        .visuals
+        .window_fill
+        .gamma_multiply(config.opacity.clamp(0.2, 1.0));
     let frame = egui::Frame::window(&style).fill(fill);
+    let screen = ctx.content_rect();
     egui::Window::new("cohort profiler")
         .id(egui::Id::new("cohort_overlay"))
         .default_pos(config.default_position)
         .default_width(COLUMN_WIDTHS.iter().sum::<f32>() + PIN_WIDTH + 30.0)
+        .default_height(screen.height() - 2.0 * config.default_position[1] - 30.0)
         .frame(frame)
         .resizable(true)
+        .vscroll(true)
         .show(ctx, |ui| {
             header(ui, model, state, config, &mut actions);
             CollapsingHeader::new("Frame")
@@ -89,6 +99,18 @@ pub fn draw_overlay(
             CollapsingHeader::new("Allocations")
                 .default_open(true)
                 .show(ui, |ui| allocations_panel(ui, model, state));
+        });
+    // The second window starts at the top right of the screen.
+    egui::Window::new("cohort simulation")
+        .id(egui::Id::new("cohort_overlay_simulation"))
+        .default_pos([
+            screen.right() - SIDE_WIDTH - 24.0,
+            config.default_position[1],
+        ])
+        .default_width(SIDE_WIDTH)
+        .frame(frame)
+        .resizable(true)
+        .show(ctx, |ui| {
             CollapsingHeader::new("Simulation")
                 .default_open(true)
                 .show(ui, |ui| simulation_panel(ui, stats));
@@ -115,7 +137,12 @@ fn header(
         text.clear();
         let _ = write!(text, "{:.0} FPS", stats.per_second);
         let color = rgb(frame_time_color(stats.p95_ms, &config.budget_lines_ms));
-        ui.label(RichText::new(text.as_str()).size(18.0).strong().color(color));
+        ui.label(
+            RichText::new(text.as_str())
+                .size(18.0)
+                .strong()
+                .color(color),
+        );
         text.clear();
         let (mean, max) = model.cost.build_mean_max_us();
         text.push_str("overlay: UI ");
@@ -148,7 +175,12 @@ fn header(
     });
 }
 
-fn frame_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiState, config: &OverlayConfig) {
+fn frame_panel(
+    ui: &mut Ui,
+    model: &OverlayModel,
+    state: &mut OverlayUiState,
+    config: &OverlayConfig,
+) {
     let frame = &model.frame;
     let text = &mut state.scratch;
     let stats = &frame.stats;
@@ -186,11 +218,15 @@ fn frame_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiState, co
         ui.label(RichText::new(text.as_str()).monospace());
         text.clear();
         let _ = write!(text, "hitches {}", frame.hitches_total);
-        ui.label(RichText::new(text.as_str()).monospace().color(if frame.hitches_total > 0 {
-            rgb(WARN)
-        } else {
-            ui.visuals().text_color()
-        }));
+        ui.label(
+            RichText::new(text.as_str())
+                .monospace()
+                .color(if frame.hitches_total > 0 {
+                    rgb(WARN)
+                } else {
+                    ui.visuals().text_color()
+                }),
+        );
     });
     let top = config
         .budget_lines_ms
@@ -200,7 +236,7 @@ fn frame_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiState, co
         .max(stats.max_ms)
         * 1.05;
     Plot::new("cohort_overlay_frame_ms")
-        .height(110.0)
+        .height(95.0)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -227,7 +263,10 @@ fn frame_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiState, co
             for &line in &config.budget_lines_ms {
                 plot.hline(
                     HLine::new("budget", line)
-                        .color(rgb(frame_time_color(line, &config.budget_lines_ms)).gamma_multiply(0.7))
+                        .color(
+                            rgb(frame_time_color(line, &config.budget_lines_ms))
+                                .gamma_multiply(0.7),
+                        )
                         .width(1.0),
                 );
             }
@@ -262,7 +301,7 @@ fn systems_panel(ui: &mut Ui, model: &mut OverlayModel, state: &mut OverlayUiSta
     text.clear();
     let _ = write!(
         text,
-        "{} of {} systems; click a header to sort, ● to pin",
+        "{} of {} systems; click a header to sort, a circle to pin",
         table.visible_len(),
         table.rows().len()
     );
@@ -271,16 +310,14 @@ fn systems_panel(ui: &mut Ui, model: &mut OverlayModel, state: &mut OverlayUiSta
     ui.horizontal(|ui| {
         ui.add_sized([PIN_WIDTH, 16.0], egui::Label::new(""));
         for (column, width) in SortColumn::ALL.into_iter().zip(COLUMN_WIDTHS) {
-            text.clear();
-            text.push_str(column.header());
-            if state.sort.column == column {
-                text.push_str(if state.sort.descending { " ▼" } else { " ▲" });
-            }
             let selected = state.sort.column == column;
             let response = ui.add_sized(
                 [width, 16.0],
-                egui::Button::selectable(selected, RichText::new(text.as_str()).small().strong()),
+                egui::Button::selectable(selected, RichText::new(column.header()).small().strong()),
             );
+            if selected {
+                sort_mark(ui, response.rect, state.sort.descending);
+            }
             if response.clicked() {
                 state.sort = state.sort.clicked(column);
             }
@@ -304,12 +341,12 @@ fn systems_panel(ui: &mut Ui, model: &mut OverlayModel, state: &mut OverlayUiSta
             ui.scope_builder(UiBuilder::new().max_rect(rect), |ui| {
                 ui.skip_ahead_auto_ids(range.start);
                 for position in range {
-                    let Some(row) = table.visible_row(position) else { break };
+                    let Some(row) = table.visible_row(position) else {
+                        break;
+                    };
                     ui.horizontal(|ui| {
                         ui.set_height(row_height);
-                        let pin = if row.pinned { "●" } else { "○" };
-                        if ui
-                            .add_sized([PIN_WIDTH, row_height], egui::Button::new(pin).frame(false))
+                        if pin_button(ui, row.pinned, row_height)
                             .on_hover_text("pin: keep at the top, past the filter")
                             .clicked()
                         {
@@ -356,11 +393,12 @@ fn systems_panel(ui: &mut Ui, model: &mut OverlayModel, state: &mut OverlayUiSta
                                 rich = rich.color(color);
                             }
                             let label = egui::Label::new(rich).truncate();
-                            let layout = if matches!(column, SortColumn::Name | SortColumn::Schedule) {
-                                Layout::left_to_right(Align::Center)
-                            } else {
-                                Layout::right_to_left(Align::Center)
-                            };
+                            let layout =
+                                if matches!(column, SortColumn::Name | SortColumn::Schedule) {
+                                    Layout::left_to_right(Align::Center)
+                                } else {
+                                    Layout::right_to_left(Align::Center)
+                                };
                             let response = ui
                                 .allocate_ui_with_layout(vec2(width, row_height), layout, |ui| {
                                     ui.add(label)
@@ -377,6 +415,40 @@ fn systems_panel(ui: &mut Ui, model: &mut OverlayModel, state: &mut OverlayUiSta
     if let Some(index) = clicked_pin {
         table.toggle_pin(index);
     }
+}
+
+/// A small triangle at the right of a sorted column's header: down for largest first.
+fn sort_mark(ui: &Ui, rect: egui::Rect, descending: bool) {
+    let center = egui::pos2(rect.right() - 7.0, rect.center().y);
+    let (tip, base) = if descending { (3.0, -3.0) } else { (-3.0, 3.0) };
+    let points = vec![
+        egui::pos2(center.x - 3.5, center.y + base),
+        egui::pos2(center.x + 3.5, center.y + base),
+        egui::pos2(center.x, center.y + tip),
+    ];
+    let color = ui.visuals().strong_text_color();
+    ui.painter().add(egui::Shape::convex_polygon(
+        points,
+        color,
+        egui::Stroke::NONE,
+    ));
+}
+
+/// A pin: a filled circle when pinned, a ring when not.
+fn pin_button(ui: &mut Ui, pinned: bool, height: f32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(vec2(PIN_WIDTH, height), Sense::click());
+    let color = if response.hovered() {
+        ui.visuals().strong_text_color()
+    } else {
+        ui.visuals().weak_text_color()
+    };
+    if pinned {
+        ui.painter().circle_filled(rect.center(), 4.5, rgb(WARN));
+    } else {
+        ui.painter()
+            .circle_stroke(rect.center(), 4.0, egui::Stroke::new(1.0, color));
+    }
+    response
 }
 
 fn allocations_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiState) {
@@ -398,13 +470,22 @@ fn allocations_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiSta
         write_rate(text, alloc.floor_per_frame);
         text.push_str(", above it ");
         write_rate(text, alloc.above_floor_per_frame);
-        ui.label(RichText::new(text.as_str()).monospace());
+        text.push_str(" (overlay and egui ");
+        write_rate(text, alloc.overlay_per_frame);
+        text.push(')');
+        ui.label(RichText::new(text.as_str()).monospace())
+            .on_hover_text(
+                "floor: what Bevy's executors and par_iter allocate by themselves; above it: \
+                 what systems allocate, of which the overlay's own drawing and bevy_egui's \
+                 systems (egui allocates as it lays out)",
+            );
         if alloc.steady {
-            ui.label(RichText::new("0 above floor").strong().color(rgb(GOOD)));
+            ui.label(RichText::new("0 above floor").strong().color(rgb(GOOD)))
+                .on_hover_text("besides the overlay and egui, no system allocated in the window");
         } else if alloc.counting && alloc.above_floor_in_window > 0 {
             text.clear();
             write_count(text, alloc.above_floor_in_window);
-            text.push_str(" above floor in window");
+            text.push_str(" above floor in window, overlay aside");
             ui.label(RichText::new(text.as_str()).strong().color(rgb(WARN)));
         }
     });
@@ -425,9 +506,15 @@ fn allocations_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiSta
         );
     });
     if !alloc.top.is_empty() {
-        ui.label(RichText::new("top allocating systems (allocations per frame, window)").small().weak());
+        ui.label(
+            RichText::new("top allocating systems (allocations per frame, window)")
+                .small()
+                .weak(),
+        );
         for &(index, per_frame) in &alloc.top {
-            let Some(row) = model.systems.rows().get(index) else { continue };
+            let Some(row) = model.systems.rows().get(index) else {
+                continue;
+            };
             ui.horizontal(|ui| {
                 text.clear();
                 write_rate(text, per_frame);
@@ -445,7 +532,7 @@ fn allocations_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiSta
 fn series_plot(ui: &mut Ui, id: &str, title: &str, series: &[f64], below: Option<&[f64]>) {
     ui.label(RichText::new(title).small().weak());
     Plot::new(id)
-        .height(70.0)
+        .height(55.0)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -492,7 +579,8 @@ fn simulation_panel(ui: &mut Ui, stats: &OverlayStats) {
                 for row in section.shown_rows() {
                     ui.horizontal(|ui| {
                         if let Some(swatch) = row.swatch {
-                            let (rect, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
+                            let (rect, _) =
+                                ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
                             ui.painter().rect_filled(rect, 2.0, rgb(swatch));
                         }
                         ui.label(RichText::new(row.label.as_str()).small());
@@ -504,9 +592,18 @@ fn simulation_panel(ui: &mut Ui, stats: &OverlayStats) {
                             StatLevel::Warn => rgb(WARN),
                             StatLevel::Bad => rgb(BAD),
                         };
-                        ui.label(RichText::new(row.value.as_str()).monospace().small().color(color));
+                        ui.label(
+                            RichText::new(row.value.as_str())
+                                .monospace()
+                                .small()
+                                .color(color),
+                        );
                         if let Some(fraction) = row.fraction {
-                            ui.add(egui::ProgressBar::new(fraction).desired_width(90.0).desired_height(8.0));
+                            ui.add(
+                                egui::ProgressBar::new(fraction)
+                                    .desired_width(90.0)
+                                    .desired_height(8.0),
+                            );
                         }
                     });
                     ui.end_row();
@@ -518,10 +615,16 @@ fn simulation_panel(ui: &mut Ui, stats: &OverlayStats) {
 fn hitch_panel(ui: &mut Ui, model: &mut OverlayModel, state: &mut OverlayUiState) {
     let text = &mut state.scratch;
     ui.horizontal(|ui| {
-        let label = if model.hitch.paused { "resume capture" } else { "freeze" };
+        let label = if model.hitch.paused {
+            "resume capture"
+        } else {
+            "freeze"
+        };
         if ui
             .button(label)
-            .on_hover_text("freeze keeps the slowest recent frame as it is; resume follows the profiler again")
+            .on_hover_text(
+                "freeze keeps the slowest recent frame as it is; resume follows the profiler again",
+            )
             .clicked()
         {
             model.hitch.paused = !model.hitch.paused;

@@ -46,7 +46,8 @@ fn battle_app(units: u64) -> App {
 fn the_plugin_builds_headless_and_fills_its_model() {
     let mut app = battle_app(400);
     assert!(
-        !app.world().contains_resource::<bevy_egui::EguiGlobalSettings>(),
+        !app.world()
+            .contains_resource::<bevy_egui::EguiGlobalSettings>(),
         "no window, so bevy_egui is not added"
     );
     for _ in 0..40 {
@@ -55,11 +56,19 @@ fn the_plugin_builds_headless_and_fills_its_model() {
     let state = app.world().resource::<OverlayState>();
     let model = &state.model;
     assert_eq!(model.gathers, 40, "one gather per frame while visible");
-    assert_eq!(model.frame.frame_ms.len(), 39, "the profiler's first frame only starts its clock");
+    assert_eq!(
+        model.frame.frame_ms.len(),
+        39,
+        "the profiler's first frame only starts its clock"
+    );
     assert!(model.frame.stats.p50_ms > 0.0);
     assert!(model.frame.ticks_per_second > 0.0, "one tick per update");
     let rows = model.systems.rows();
-    assert!(rows.len() > 60, "50 trivial systems, the battle's and Bevy's: {}", rows.len());
+    assert!(
+        rows.len() > 60,
+        "50 trivial systems, the battle's and Bevy's: {}",
+        rows.len()
+    );
     let grid = rows
         .iter()
         .find(|row| row.name == "sense::rebuild_spatial_grid")
@@ -67,7 +76,8 @@ fn the_plugin_builds_headless_and_fills_its_model() {
     assert_eq!(grid.schedule, "SimSchedule");
     assert!(grid.mean_us > 0.0 && grid.p95_us >= grid.mean_us * 0.5);
     assert!(
-        rows.iter().any(|row| row.full_name.ends_with("gather_overlay")),
+        rows.iter()
+            .any(|row| row.full_name.ends_with("gather_overlay")),
         "the overlay profiles itself"
     );
     let events = app
@@ -79,7 +89,11 @@ fn the_plugin_builds_headless_and_fills_its_model() {
         .expect("the overlay reports batched events");
     let labels: Vec<&str> = events.rows.iter().map(|row| row.label.as_str()).collect();
     assert_eq!(labels, ["Damage", "EffectCast", "Death"]);
-    assert!(events.rows[0].value.contains(" sent, "), "{}", events.rows[0].value);
+    assert!(
+        events.rows[0].value.contains(" sent, "),
+        "{}",
+        events.rows[0].value
+    );
 }
 
 #[test]
@@ -122,11 +136,17 @@ fn the_ui_draws_into_a_bare_egui_context() {
         });
         shapes = output.shapes.len();
     }
-    assert!(shapes > 100, "the window, its text and plots: {shapes} shapes");
+    assert!(
+        shapes > 100,
+        "the window, its text and plots: {shapes} shapes"
+    );
     let window = ctx
         .memory(|memory| memory.area_rect(egui::Id::new("cohort_overlay")))
         .expect("the overlay's window is laid out");
-    assert!(window.width() > 500.0 && window.height() > 300.0, "{window:?}");
+    assert!(
+        window.width() > 500.0 && window.height() > 300.0,
+        "{window:?}"
+    );
     // The systems table was arranged for drawing: every system that ran, minus the
     // schedule runners, largest mean first.
     let table = &state.model.systems;
@@ -136,7 +156,7 @@ fn the_ui_draws_into_a_bare_egui_context() {
     assert!(first >= last);
 }
 
-/// One egui pass, as bevy_egui runs it: begin, draw, end.
+/// One egui pass, as `bevy_egui` runs it: begin, draw, end.
 fn pass(ctx: &egui::Context, draw: impl FnOnce(&egui::Context)) -> egui::FullOutput {
     ctx.begin_pass(egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(

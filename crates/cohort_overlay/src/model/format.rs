@@ -33,8 +33,6 @@ pub fn write_duration_ms(out: &mut String, ms: f64) {
 fn write_significant(out: &mut String, value: f64) {
     let decimals = if value == 0.0 {
         0
-    } else if value < 1.0 {
-        2
     } else if value < 10.0 {
         2
     } else if value < 100.0 {
@@ -129,7 +127,10 @@ pub fn short_system_name(full: &str) -> String {
         // Each type argument keeps its last segment.
         let mut segment_start = 0;
         for (at, ch) in generics.char_indices() {
-            if matches!(ch, '<' | '>' | ',' | ' ' | '(' | ')' | '&' | '[' | ']' | ';') {
+            if matches!(
+                ch,
+                '<' | '>' | ',' | ' ' | '(' | ')' | '&' | '[' | ']' | ';'
+            ) {
                 short.push_str(last_segments(&generics[segment_start..at], 1));
                 short.push(ch);
                 segment_start = at + ch.len_utf8();
@@ -257,10 +258,7 @@ mod tests {
             short_system_name("cohort_events::flush::flush_events<cohort_battle::events::Death>"),
             "flush::flush_events<Death>"
         );
-        assert_eq!(
-            short_system_name("a::b<x::Y, z::W<q::R>>"),
-            "a::b<Y, W<R>>"
-        );
+        assert_eq!(short_system_name("a::b<x::Y, z::W<q::R>>"), "a::b<Y, W<R>>");
         assert_eq!(short_system_name("main"), "main");
     }
 

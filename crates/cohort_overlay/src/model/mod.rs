@@ -53,9 +53,15 @@ pub struct AllocModel {
     pub floor_per_frame: f64,
     /// Allocations above the floor per frame, mean over the window.
     pub above_floor_per_frame: f64,
-    /// Allocations above the floor in the whole window.
+    /// Allocations above the floor in the whole window, the overlay's and `bevy_egui`'s
+    /// aside.
     pub above_floor_in_window: u64,
-    /// Steady: past the warm-up and nothing above the floor in the window.
+    /// What the overlay's systems and `bevy_egui`'s allocate per frame, mean over the window
+    /// (egui allocates as it lays out); counted above the floor, and left out of
+    /// `above_floor_in_window` and `steady`.
+    pub overlay_per_frame: f64,
+    /// Steady: past the warm-up and nothing above the floor in the window, the overlay's
+    /// and `bevy_egui`'s allocations aside.
     pub steady: bool,
     /// The systems that allocated most per frame over the window, most first:
     /// `(index into Profiler::systems, allocations per frame)`.
@@ -79,7 +85,7 @@ pub struct CostModel {
     /// Recent times to build the UI, in microseconds, as a ring.
     build_us: Vec<f64>,
     next: usize,
-    /// bevy_egui's own systems (input, output, tessellation) in the last frame, in
+    /// `bevy_egui`'s own systems (input, output, tessellation) in the last frame, in
     /// microseconds.
     pub egui_systems_us: f64,
     /// The overlay's gathering systems in the last frame, in microseconds.
@@ -189,7 +195,12 @@ impl OverlayModel {
             }
         }
         let (mut egui_nanos, mut gather_nanos) = (0, 0);
-        for system in profiler.systems() {
+        // Schedule runners (bevy_egui's pass loop) hold the time of the systems they run.
+        for system in profiler
+            .systems()
+            .iter()
+            .filter(|system| !system.runs_schedules())
+        {
             let name = &system.identity().name;
             if name.starts_with("bevy_egui::") {
                 egui_nanos += system.last_frame.nanos;
@@ -237,7 +248,11 @@ impl OverlayModel {
         let frames = profiler.frames();
         let alloc = &mut self.allocations;
         alloc.counting = cohort_alloc::is_installed();
-        for series in [&mut alloc.allocations, &mut alloc.above_floor, &mut alloc.bytes] {
+        for series in [
+            &mut alloc.allocations,
+            &mut alloc.above_floor,
+            &mut alloc.bytes,
+        ] {
             series.clear();
             series.reserve(options.graph_frames);
         }
@@ -248,13 +263,30 @@ impl OverlayModel {
             alloc.bytes.push(record.bytes as f64);
         }
         let (floor, above) = frames.iter().fold((0u64, 0u64), |(floor, above), record| {
-            (floor + record.floor_allocations, above + record.system_allocations)
+            (
+                floor + record.floor_allocations,
+                above + record.system_allocations,
+            )
         });
         let count = frames.len().max(1) as f64;
+        // The overlay's own allocations (egui's, mostly) over the same frames.
+        let overlay: u64 = profiler
+            .systems()
+            .iter()
+            // Schedule runners' own allocations are floor, not counted above it.
+            .filter(|system| !system.runs_schedules() && is_overlay_system(&system.identity().name))
+            .map(|system| {
+                let skip = system.window_allocations.len().saturating_sub(frames.len());
+                system.window_allocations.iter().skip(skip).sum::<u64>()
+            })
+            .sum();
+        let above_without_overlay = above.saturating_sub(overlay);
         alloc.floor_per_frame = floor as f64 / count;
         alloc.above_floor_per_frame = above as f64 / count;
-        alloc.above_floor_in_window = above;
-        alloc.steady = alloc.counting && profiler.totals().steady_frames > 0 && above == 0;
+        alloc.overlay_per_frame = overlay as f64 / count;
+        alloc.above_floor_in_window = above_without_overlay;
+        alloc.steady =
+            alloc.counting && profiler.totals().steady_frames > 0 && above_without_overlay == 0;
         if let Some(last) = frames.last() {
             alloc.live_bytes = last.live_bytes;
         }
@@ -330,9 +362,28 @@ impl OverlayModel {
     }
 }
 
+/// Whether a system is the overlay's or `bevy_egui`'s: its allocations are the overlay's
+/// cost, not the game's.
+pub fn is_overlay_system(name: &str) -> bool {
+    name.starts_with("cohort_overlay::") || name.starts_with("bevy_egui::")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlay_systems_are_told_apart() {
+        assert!(is_overlay_system(
+            "cohort_overlay::overlay_plugin::draw_overlay_window"
+        ));
+        assert!(is_overlay_system(
+            "bevy_egui::output::process_output_system"
+        ));
+        assert!(!is_overlay_system(
+            "cohort_battle::systems::act::attack_targets"
+        ));
+    }
 
     #[test]
     fn the_cost_ring_keeps_the_last_builds() {
@@ -343,7 +394,10 @@ mod tests {
         }
         let (mean, max) = cost.build_mean_max_us();
         assert_eq!(max, (COST_SAMPLES + 9) as f64);
-        assert_eq!(mean, (10..COST_SAMPLES + 10).sum::<usize>() as f64 / COST_SAMPLES as f64);
+        assert_eq!(
+            mean,
+            (10..COST_SAMPLES + 10).sum::<usize>() as f64 / COST_SAMPLES as f64
+        );
         assert_eq!(cost.build_us.capacity(), COST_SAMPLES);
     }
 }

@@ -54,11 +54,7 @@ impl StatSection {
     /// besides a value growing longer than before), shown again if it was cut by
     /// [`truncate`](Self::truncate), with its colour, swatch and bar reset.
     pub fn row(&mut self, label: &str) -> &mut StatRow {
-        let position = match self
-            .rows
-            .iter()
-            .position(|row| row.label == label)
-        {
+        let position = match self.rows.iter().position(|row| row.label == label) {
             Some(position) => position,
             None => {
                 self.rows.push(StatRow {
@@ -87,12 +83,7 @@ impl StatSection {
     }
 
     /// Sets a row to `used` of `capacity`, with a bar (`312 / 4,096`).
-    pub fn set_usage(
-        &mut self,
-        label: &str,
-        used: u64,
-        capacity: u64,
-    ) -> &mut StatRow {
+    pub fn set_usage(&mut self, label: &str, used: u64, capacity: u64) -> &mut StatRow {
         let row = self.row(label);
         row.value.clear();
         write_count(&mut row.value, used);
@@ -235,7 +226,10 @@ mod tests {
     #[test]
     fn rows_are_set_in_place_and_keep_their_order() {
         let mut stats = OverlayStats::default();
-        stats.section("Units").set_count("red", 4_480).swatch([200, 60, 60]);
+        stats
+            .section("Units")
+            .set_count("red", 4_480)
+            .swatch([200, 60, 60]);
         stats.section("Units").set_count("blue", 4_475);
         stats.section("Actions").set_usage("pool", 1_024, 4_096);
         stats.section("Units").set_count("red", 12);
@@ -243,7 +237,10 @@ mod tests {
         assert_eq!(units.title, "Units");
         assert_eq!(units.rows.len(), 2);
         assert_eq!(units.rows[0].value, "12");
-        assert_eq!(units.rows[0].swatch, None, "setting a row resets its decorations");
+        assert_eq!(
+            units.rows[0].swatch, None,
+            "setting a row resets its decorations"
+        );
         assert_eq!(units.rows[1].value, "4,475");
         let pool = &stats.sections()[1].rows[0];
         assert_eq!(pool.value, "1,024 / 4,096");

@@ -187,7 +187,9 @@ impl SystemTable {
 
     /// The row drawn at `position` (0 is the top), after [`arrange`](Self::arrange).
     pub fn visible_row(&self, position: usize) -> Option<&SystemRow> {
-        self.order.get(position).map(|&index| &self.rows[index as usize])
+        self.order
+            .get(position)
+            .map(|&index| &self.rows[index as usize])
     }
 
     /// How many rows pass the filter.
@@ -259,10 +261,28 @@ mod tests {
     fn table() -> SystemTable {
         let mut table = SystemTable::default();
         let rows = [
-            ("act::attack_targets", "SimSchedule", 120.0, 2.0, BudgetState::Over),
-            ("sense::rebuild_spatial_grid", "SimSchedule", 260.0, 0.0, BudgetState::Within),
+            (
+                "act::attack_targets",
+                "SimSchedule",
+                120.0,
+                2.0,
+                BudgetState::Over,
+            ),
+            (
+                "sense::rebuild_spatial_grid",
+                "SimSchedule",
+                260.0,
+                0.0,
+                BudgetState::Within,
+            ),
             ("time::time_system", "First", 0.6, 0.0, BudgetState::None),
-            ("act::move_units", "SimSchedule", 17.0, 0.5, BudgetState::Near),
+            (
+                "act::move_units",
+                "SimSchedule",
+                17.0,
+                0.5,
+                BudgetState::Near,
+            ),
         ];
         for (index, (name, schedule, mean_us, allocs, budget)) in rows.into_iter().enumerate() {
             table.row_mut(index, || SystemRow {
@@ -322,7 +342,11 @@ mod tests {
             ]
         );
         table.arrange("", by_name.clicked(SortColumn::Schedule));
-        assert_eq!(names(&table)[0], "time::time_system", "First before SimSchedule");
+        assert_eq!(
+            names(&table)[0],
+            "time::time_system",
+            "First before SimSchedule"
+        );
     }
 
     #[test]
@@ -368,7 +392,10 @@ mod tests {
         assert_eq!(table.visible_len(), 4);
         table.show_schedule_runners = true;
         table.arrange("", SortOrder::default());
-        assert_eq!(table.visible_row(0).unwrap().name, "main_schedule::run_main");
+        assert_eq!(
+            table.visible_row(0).unwrap().name,
+            "main_schedule::run_main"
+        );
         assert_eq!(table.visible_len(), 5);
     }
 
