@@ -1,7 +1,9 @@
 //! An in-game overlay for cohort, drawn with egui: where each frame's time and heap
 //! allocations went, system by system, while the battle runs.
 //!
-//! [`OverlayPlugin`] adds a window with six panels, toggled with F3:
+//! [`OverlayPlugin`] adds two windows, toggled with F3: `cohort profiler` (Frame,
+//! Systems, Allocations) and `cohort simulation` (Simulation, Hitch capture, Export and
+//! Tracy):
 //!
 //! | panel | shows |
 //! |---|---|

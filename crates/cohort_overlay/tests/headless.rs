@@ -171,3 +171,33 @@ fn pass(ctx: &egui::Context, draw: impl FnOnce(&egui::Context)) -> egui::FullOut
     output.textures_delta.clear();
     output
 }
+
+#[test]
+fn the_toggle_key_shows_and_hides_it() {
+    use bevy::input::ButtonInput;
+    use bevy::input::keyboard::KeyCode;
+
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        ProfilerPlugin::default(),
+        OverlayPlugin::default().with_toggle_key(KeyCode::F9),
+    ))
+    .init_resource::<ButtonInput<KeyCode>>();
+    finish_plugins(&mut app);
+    fn press(app: &mut App, key: KeyCode) -> bool {
+        let mut keys = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+        keys.clear();
+        keys.release_all();
+        keys.press(key);
+        app.update();
+        app.world().resource::<OverlayConfig>().visible
+    }
+    assert!(
+        app.world().resource::<OverlayConfig>().visible,
+        "open at start"
+    );
+    assert!(press(&mut app, KeyCode::F3), "F3 is not the key here");
+    assert!(!press(&mut app, KeyCode::F9), "the configured key hides it");
+    assert!(press(&mut app, KeyCode::F9), "and shows it again");
+}
