@@ -32,6 +32,10 @@ Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill "$xvfb" 2>/dev/null || true' EXIT
 sleep 1
+if ! kill -0 "$xvfb" 2>/dev/null; then
+    echo "error: Xvfb could not start on $display (in use? set SCREENSHOT_DISPLAY)" >&2
+    exit 2
+fi
 
 rm -f "$out"
 DISPLAY="$display" cargo run --release --example battle --features overlay -- \
