@@ -15,6 +15,10 @@
 //! registered per type instead: `app.add_batched_event::<E>()` for each event type and
 //! `app.add_action_queue::<A>(config)` for each action type (both in the prelude).
 //!
+//! With the `overlay` feature, `cohort_overlay::OverlayPlugin` (re-exported here) adds an
+//! egui window with frame times, every system's time and allocations, simulation figures
+//! and hitches; it is not in [`CohortPlugins`], which stays headless.
+//!
 //! [`CohortPlugins`] adds them all:
 //!
 //! ```
@@ -47,6 +51,10 @@ use bevy::app::{PluginGroup, PluginGroupBuilder};
 pub use cohort_actions;
 pub use cohort_alloc;
 pub use cohort_events;
+#[cfg(feature = "overlay")]
+pub use cohort_overlay;
+#[cfg(feature = "overlay")]
+pub use cohort_overlay::OverlayPlugin;
 pub use cohort_profiler;
 pub use cohort_profiler::ProfilerPlugin;
 pub use cohort_sim;
@@ -75,6 +83,8 @@ pub mod prelude {
         BatchReader, BatchWriter, BatchedEventsAppExt, BatchedMessagesAppExt, EventBatch,
         EventBatchConfig,
     };
+    #[cfg(feature = "overlay")]
+    pub use cohort_overlay::prelude::*;
     pub use cohort_profiler::{Profiler, ProfilerPlugin, SteadyState};
     pub use cohort_sim::prelude::*;
 }

@@ -40,6 +40,19 @@ impl EventRegistry {
             .filter_map(|(name, summary)| summary(world).map(|summary| (*name, summary)))
             .collect()
     }
+
+    /// Calls `visit` with each registered type's short name and figures, in registration
+    /// order, without allocating: for readers that look every frame, such as the overlay.
+    pub fn for_each_summary(world: &World, mut visit: impl FnMut(&'static str, EventTypeSummary)) {
+        let Some(registry) = world.get_resource::<Self>() else {
+            return;
+        };
+        for (name, summary) in &registry.types {
+            if let Some(summary) = summary(world) {
+                visit(name, summary);
+            }
+        }
+    }
 }
 
 /// Registers batched event types on an [`App`].

@@ -1,0 +1,274 @@
+//! [`OverlayPlugin`]: gathers the profiler's figures at the end of each frame and draws
+//! them with egui.
+
+use std::time::Instant;
+
+use bevy::app::{App, Last, Plugin, PreUpdate};
+use bevy::ecs::prelude::*;
+use bevy::input::ButtonInput;
+use bevy::input::keyboard::KeyCode;
+use bevy::log::{info, warn};
+use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
+use cohort_events::EventRegistry;
+use cohort_profiler::{ExportScope, Profiler, ProfilerSystems};
+
+use crate::config::OverlayConfig;
+use crate::model::format::{write_count, write_duration_us};
+use crate::model::stats::{OverlayStats, StatLevel};
+use crate::model::{GatherOptions, OverlayModel};
+use crate::ui::{OverlayActions, OverlayUiState, draw_overlay};
+
+/// An in-game overlay: frame time, every system's time and allocations, the allocation
+/// floor, simulation figures, hitches, export and Tracy, drawn with egui.
+///
+/// - In `PreUpdate`, [`OverlaySystems::Toggle`] shows or hides it on
+///   [`OverlayConfig::toggle_key`] (F3 by default).
+/// - In `Last`, after the profiler's roll-over ([`ProfilerSystems::Roll`]),
+///   [`OverlaySystems::Gather`] copies the frame's figures into the [`OverlayState`]'s
+///   model and fills the `Events` section of [`OverlayStats`], into reused buffers; it
+///   allocates nothing in steady state. Hidden, it does nothing.
+/// - In `bevy_egui`'s `EguiPrimaryContextPass`, [`OverlaySystems::Draw`] draws the window
+///   and carries out its buttons, and times itself (shown in the window).
+///
+/// Needs [`ProfilerPlugin`](cohort_profiler::ProfilerPlugin) (without it the overlay
+/// says so). Adds `bevy_egui`'s `EguiPlugin` if the app has a window (`WindowPlugin`) and
+/// no `EguiPlugin` yet; in a headless app it gathers but draws nothing.
+///
+/// ```no_run
+/// use bevy::prelude::*;
+/// use cohort_overlay::OverlayPlugin;
+/// use cohort_profiler::ProfilerPlugin;
+///
+/// App::new()
+///     .add_plugins((DefaultPlugins, ProfilerPlugin::default(), OverlayPlugin::default()))
+///     .run();
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct OverlayPlugin {
+    /// The settings it starts with (the [`OverlayConfig`] resource).
+    pub config: OverlayConfig,
+}
+
+impl OverlayPlugin {
+    /// Shows and hides the overlay with `key` instead of F3.
+    pub fn with_toggle_key(mut self, key: KeyCode) -> Self {
+        self.config.toggle_key = key;
+        self
+    }
+
+    /// Starts hidden.
+    pub fn hidden(mut self) -> Self {
+        self.config.visible = false;
+        self
+    }
+
+    /// Draws these frame-time budget lines (milliseconds) instead of 16.7 and 33.3.
+    pub fn with_budget_lines_ms(mut self, lines: impl IntoIterator<Item = f64>) -> Self {
+        let mut lines: Vec<f64> = lines
+            .into_iter()
+            .filter(|ms| ms.is_finite() && *ms > 0.0)
+            .collect();
+        lines.sort_by(f64::total_cmp);
+        self.config.budget_lines_ms = lines;
+        self
+    }
+
+    /// Shows the last `frames` frames in the graphs (300 by default).
+    pub fn with_graph_frames(mut self, frames: usize) -> Self {
+        self.config.graph_frames = frames.max(2);
+        self
+    }
+
+    /// Writes exports into `dir` (the working directory by default).
+    pub fn with_export_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.config.export_dir = dir.into();
+        self
+    }
+}
+
+/// The overlay's systems.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OverlaySystems {
+    /// Showing and hiding on the toggle key, in `PreUpdate`.
+    Toggle,
+    /// Gathering the figures, in `Last` after the profiler's roll-over.
+    Gather,
+    /// Drawing, in `EguiPrimaryContextPass`.
+    Draw,
+}
+
+/// What the overlay shows and its state between frames.
+#[derive(Resource, Debug, Default)]
+pub struct OverlayState {
+    /// The figures, gathered at the end of each frame.
+    pub model: OverlayModel,
+    /// The filter, sort order and last message.
+    pub ui: OverlayUiState,
+    frames: u64,
+}
+
+impl Plugin for OverlayPlugin {
+    fn build(&self, app: &mut App) {
+        let has_window = app.is_plugin_added::<bevy_window::WindowPlugin>();
+        if has_window && !app.is_plugin_added::<EguiPlugin>() {
+            app.add_plugins(EguiPlugin::default());
+        }
+        app.insert_resource(self.config.clone())
+            .init_resource::<OverlayState>()
+            .init_resource::<OverlayStats>()
+            .add_systems(PreUpdate, toggle_overlay.in_set(OverlaySystems::Toggle))
+            .add_systems(
+                Last,
+                gather_overlay
+                    .in_set(OverlaySystems::Gather)
+                    .after(ProfilerSystems::Roll),
+            );
+        if has_window || app.is_plugin_added::<EguiPlugin>() {
+            app.add_systems(
+                EguiPrimaryContextPass,
+                draw_overlay_window.in_set(OverlaySystems::Draw),
+            );
+        }
+    }
+}
+
+/// Shows or hides the overlay on the toggle key.
+pub fn toggle_overlay(keys: Option<Res<ButtonInput<KeyCode>>>, mut config: ResMut<OverlayConfig>) {
+    if let Some(keys) = keys
+        && keys.just_pressed(config.toggle_key)
+    {
+        config.visible = !config.visible;
+    }
+}
+
+/// Copies the frame's figures into the model and the event figures into
+/// [`OverlayStats`]. Exclusive, to read every event type's figures from the world.
+pub fn gather_overlay(world: &mut World) {
+    let Some(config) = world.get_resource::<OverlayConfig>() else {
+        return;
+    };
+    if !config.visible {
+        return;
+    }
+    let options = GatherOptions {
+        graph_frames: config.graph_frames,
+        top_allocators: config.top_allocators,
+        refresh_table: true,
+    };
+    let refresh_every = u64::from(config.refresh_every.max(1));
+    world.resource_scope(|world, mut state: Mut<OverlayState>| {
+        let state = &mut *state;
+        let refresh = state.frames.is_multiple_of(refresh_every);
+        state.frames += 1;
+        if let Some(profiler) = world.get_resource::<Profiler>() {
+            state.model.gather(
+                profiler,
+                GatherOptions {
+                    refresh_table: refresh,
+                    ..options
+                },
+            );
+        }
+        if refresh {
+            world.resource_scope(|world, mut stats: Mut<OverlayStats>| {
+                gather_events(world, &mut stats);
+            });
+        }
+    });
+}
+
+/// One row per batched event type: sent, per tick, dropped, flush time.
+fn gather_events(world: &World, stats: &mut OverlayStats) {
+    let mut any = false;
+    EventRegistry::for_each_summary(world, |_, _| any = true);
+    if !any {
+        return;
+    }
+    let section = stats.section("Events");
+    EventRegistry::for_each_summary(world, |name, summary| {
+        let row = section.row(name);
+        let value = &mut row.value;
+        value.clear();
+        write_count(value, summary.sent);
+        value.push_str(" sent, ");
+        write_count(value, u64::from(summary.per_tick_p95));
+        value.push_str("/tick p95, ");
+        write_count(value, summary.dropped);
+        value.push_str(" dropped, flush ");
+        write_duration_us(value, summary.flush_us_p95);
+        row.level(if summary.dropped > 0 {
+            StatLevel::Bad
+        } else {
+            StatLevel::Normal
+        });
+    });
+}
+
+/// Draws the window and carries out its buttons.
+pub fn draw_overlay_window(
+    mut contexts: EguiContexts,
+    mut state: ResMut<OverlayState>,
+    mut config: ResMut<OverlayConfig>,
+    stats: Res<OverlayStats>,
+    profiler: Option<ResMut<Profiler>>,
+) -> Result {
+    if !config.visible {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    let state = &mut *state;
+    let started = Instant::now();
+    let actions = draw_overlay(ctx, &mut state.model, &mut state.ui, &stats, &mut config);
+    state
+        .model
+        .cost
+        .record_build(started.elapsed().as_secs_f64() * 1e6);
+    if actions != OverlayActions::default() {
+        apply_actions(actions, profiler, &config, &mut state.ui);
+    }
+    Ok(())
+}
+
+fn apply_actions(
+    actions: OverlayActions,
+    profiler: Option<ResMut<Profiler>>,
+    config: &OverlayConfig,
+    ui: &mut OverlayUiState,
+) {
+    let Some(mut profiler) = profiler else {
+        ui.status = "no profiler in this app: add ProfilerPlugin".to_string();
+        return;
+    };
+    if let Some(on) = actions.set_profiling {
+        profiler.set_enabled(on);
+    }
+    if let Some(on) = actions.set_tracy {
+        profiler.set_tracy_enabled(on);
+    }
+    let dir = &config.export_dir;
+    if actions.export_json {
+        let path = dir.join("cohort-profile.json");
+        ui.status = match profiler.write_json(ExportScope::Window, &path) {
+            Ok(()) => format!("wrote {}", path.display()),
+            Err(error) => format!("could not write {}: {error}", path.display()),
+        };
+        report(&ui.status);
+    }
+    if actions.export_csv {
+        let systems = dir.join("cohort-systems.csv");
+        let frames = dir.join("cohort-frames.csv");
+        ui.status = match profiler.write_csv(ExportScope::Window, &systems, &frames) {
+            Ok(()) => format!("wrote {} and {}", systems.display(), frames.display()),
+            Err(error) => format!("could not write {}: {error}", systems.display()),
+        };
+        report(&ui.status);
+    }
+}
+
+fn report(status: &str) {
+    if status.starts_with("could not") {
+        warn!("cohort overlay: {status}");
+    } else {
+        info!("cohort overlay: {status}");
+    }
+}
