@@ -16,14 +16,15 @@ use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseSc
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::{PresentMode, PrimaryWindow, WindowResolution};
+use cohort::cohort_actions::{ActionPool, ActionQueue};
 use cohort::cohort_alloc::CountingAllocator;
 use cohort::cohort_overlay::bevy_egui::input::EguiWantsInput;
 use cohort::cohort_overlay::{OverlayPlugin, OverlayStats};
 use cohort::cohort_profiler::ProfilerPlugin;
 use cohort::cohort_sim::{SimPlugin, SimTick};
 use cohort_battle::{
-    ActiveEffects, AttackCooldown, BattlePlugin, BattleRules, BattleStatus, Health, Position,
-    Target, Team, UnitKind, UnitTypes, hp_to_points, load_scenario,
+    ActiveEffects, AttackCooldown, BattlePlugin, BattleRules, BattleStatus, Health, Order,
+    Position, Target, Team, UnitKind, UnitTypes, hp_to_points, load_scenario,
 };
 
 /// Counts every allocation, so the overlay can say which system made it.
@@ -454,7 +455,9 @@ fn report_selected(
         &Target,
         &AttackCooldown,
         &ActiveEffects,
+        &ActionQueue<Order>,
     )>,
+    pool: Res<ActionPool<Order>>,
     types: Res<UnitTypes>,
     rules: Res<BattleRules>,
     mut stats: ResMut<OverlayStats>,
@@ -463,7 +466,8 @@ fn report_selected(
         stats.set_hidden("Selected unit", true);
         return;
     };
-    let Ok((team, kind, position, health, target, cooldown, effects)) = units.get(entity) else {
+    let Ok((team, kind, position, health, target, cooldown, effects, queue)) = units.get(entity)
+    else {
         // It died.
         selected.0 = None;
         stats.set_hidden("Selected unit", true);
@@ -500,11 +504,29 @@ fn report_selected(
     };
     section.set_fmt("attack cooldown", format_args!("{} ticks", cooldown.0));
     section.set_fmt("effects", format_args!("{}", effects.iter().count()));
-    section.set_text(
-        "action queue, AI scores",
-        "not in this build (cohort_actions, cohort_ai)",
-    );
+    match queue.current() {
+        Some(order) => section.set_fmt(
+            "order",
+            format_args!(
+                "{order:?}, {} ticks, {:?}",
+                queue.ticks_running(),
+                queue.state()
+            ),
+        ),
+        None => section.set_text("order", "none"),
+    };
+    section.set_fmt("queued", format_args!("{}", queue.len()));
+    for (index, next) in pool.iter(queue).take(3).enumerate() {
+        section.set_fmt(
+            QUEUED_LABELS[index],
+            format_args!("{:?} (priority {})", next.action, next.priority),
+        );
+    }
+    section.set_text("AI scores", "not in this build (cohort_ai)");
 }
+
+/// Labels of the first queued orders shown for the selected unit.
+const QUEUED_LABELS: [&str; 3] = ["next", "then", "after that"];
 
 /// What `--screenshot` asked for.
 #[derive(Resource)]

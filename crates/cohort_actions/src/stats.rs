@@ -164,13 +164,21 @@ pub struct ActionRegistry {
 impl ActionRegistry {
     /// Each registered type's short name and figures, in registration order.
     pub fn summaries(world: &World) -> Vec<(&'static str, ActionTypeSummary)> {
+        let mut summaries = Vec::new();
+        Self::for_each_summary(world, |name, summary| summaries.push((name, summary)));
+        summaries
+    }
+
+    /// Visits each registered type's short name and figures, in registration order,
+    /// without allocating (for an overlay that reads them every frame).
+    pub fn for_each_summary(world: &World, mut visit: impl FnMut(&'static str, ActionTypeSummary)) {
         let Some(registry) = world.get_resource::<Self>() else {
-            return Vec::new();
+            return;
         };
-        registry
-            .types
-            .iter()
-            .filter_map(|(name, summary)| summary(world).map(|summary| (*name, summary)))
-            .collect()
+        for (name, summary) in &registry.types {
+            if let Some(summary) = summary(world) {
+                visit(name, summary);
+            }
+        }
     }
 }

@@ -2,16 +2,12 @@
 //! run in parallel (inside `par_iter` too) and never take a lock.
 
 use std::cell::{RefCell, RefMut};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::Relaxed};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use bevy::ecs::resource::Resource;
 use bevy::ecs::world::World;
-use bevy::tasks::ComputeTaskPool;
+use cohort_sim::on_each_compute_thread;
 use thread_local::ThreadLocal;
-
-/// The longest [`EventStaging::prewarm`] holds a compute thread.
-const PREWARM_WAIT: Duration = Duration::from_millis(100);
 
 /// An event as written: its key and source, its writer and the tick it was written in.
 pub(crate) struct Staged<E> {
@@ -67,35 +63,13 @@ impl<E: Send + Sync + 'static> EventStaging<E> {
         self.buffers.iter_mut().map(RefCell::get_mut)
     }
 
-    /// Creates this thread's buffer and every compute thread's, so that no thread's first
-    /// write allocates in the middle of a game. Exclusive (run on the schedule's thread):
-    /// each compute thread that picks up one of its tasks holds it until every task has
-    /// started, so the tasks land on distinct threads. The pool is shared by every app in
-    /// the process, so the wait is bounded: with another app's work on the pool some
-    /// thread may be missed and make its buffer on its first write instead.
+    /// Creates this thread's buffer and every compute thread's
+    /// ([`on_each_compute_thread`]), so that no thread's first write allocates in the
+    /// middle of a game.
     pub(crate) fn prewarm(world: &mut World) {
-        let Some(staging) = world.get_resource::<Self>() else {
-            return;
-        };
-        drop(staging.local());
-        let Some(pool) = ComputeTaskPool::try_get() else {
-            return;
-        };
-        let threads = pool.thread_num();
-        let started = AtomicUsize::new(0);
-        let deadline = Instant::now() + PREWARM_WAIT;
-        // Not ticking the pool on this thread: the tasks run on pool threads only.
-        pool.scope_with_executor(false, None, |scope| {
-            for _ in 0..threads {
-                scope.spawn(async {
-                    drop(staging.local());
-                    started.fetch_add(1, Relaxed);
-                    while started.load(Relaxed) < threads && Instant::now() < deadline {
-                        std::thread::yield_now();
-                    }
-                });
-            }
-        });
+        if let Some(staging) = world.get_resource::<Self>() {
+            on_each_compute_thread(|| drop(staging.local()));
+        }
     }
 
     pub(crate) fn take_rank(&self) -> u32 {

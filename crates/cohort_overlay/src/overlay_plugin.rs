@@ -9,6 +9,7 @@ use bevy::input::ButtonInput;
 use bevy::input::keyboard::KeyCode;
 use bevy::log::{info, warn};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
+use cohort_actions::ActionRegistry;
 use cohort_events::EventRegistry;
 use cohort_profiler::{ExportScope, Profiler, ProfilerSystems};
 
@@ -172,6 +173,7 @@ pub fn gather_overlay(world: &mut World) {
         if refresh {
             world.resource_scope(|world, mut stats: Mut<OverlayStats>| {
                 gather_events(world, &mut stats);
+                gather_orders(world, &mut stats);
             });
         }
     });
@@ -201,6 +203,41 @@ fn gather_events(world: &World, stats: &mut OverlayStats) {
         } else {
             StatLevel::Normal
         });
+    });
+}
+
+/// Two rows per action type: its pool's use, and what happened to its orders.
+fn gather_orders(world: &World, stats: &mut OverlayStats) {
+    let mut any = false;
+    ActionRegistry::for_each_summary(world, |_, _| any = true);
+    if !any {
+        return;
+    }
+    let section = stats.section("Orders");
+    ActionRegistry::for_each_summary(world, |name, summary| {
+        let pool = summary.pool;
+        let row = section.set_usage(name, u64::from(pool.live), u64::from(pool.capacity));
+        row.level(if pool.growths > 0 {
+            StatLevel::Warn
+        } else {
+            StatLevel::Normal
+        });
+        let counts = summary.counts;
+        let value = &mut row.value;
+        value.push_str(" slots; ");
+        write_count(value, counts.started);
+        value.push_str(" started, ");
+        write_count(value, counts.finished);
+        value.push_str(" finished, ");
+        write_count(
+            value,
+            counts.cancelled + counts.timed_out + counts.interrupted,
+        );
+        value.push_str(" ended early, ");
+        write_count(value, counts.rejected + counts.dropped);
+        value.push_str(" refused; latency p95 ");
+        write_count(value, summary.latency_ticks_p95);
+        value.push_str(" ticks");
     });
 }
 
