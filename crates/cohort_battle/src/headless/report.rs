@@ -238,9 +238,32 @@ impl RunReport {
 
 /// `cohort_battle::systems::act::attack` as `act::attack`.
 fn short_name(name: &str) -> &str {
+    // A generic system's type arguments go: `advance_action_queues<..Order>` reads as
+    // `systems::advance_action_queues`.
+    let name = name.split('<').next().unwrap_or(name);
     let mut cuts = name.rmatch_indices("::").map(|(at, _)| at);
     match (cuts.next(), cuts.next()) {
         (Some(_), Some(second)) => &name[second + 2..],
         _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_name;
+
+    #[test]
+    fn short_names_keep_the_module_and_drop_type_arguments() {
+        assert_eq!(
+            short_name("cohort_battle::systems::decide::choose_targets"),
+            "decide::choose_targets"
+        );
+        assert_eq!(
+            short_name(
+                "cohort_actions::systems::advance_action_queues<cohort_battle::orders::Order>"
+            ),
+            "systems::advance_action_queues"
+        );
+        assert_eq!(short_name("run"), "run");
     }
 }
