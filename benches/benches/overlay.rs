@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use cohort_alloc::CountingAllocator;
 use cohort_overlay::bevy_egui::egui;
+use cohort_overlay::ui::offscreen_pass;
 use cohort_overlay::{
     GatherOptions, OverlayConfig, OverlayPlugin, OverlayState, OverlayStats, draw_overlay,
 };
@@ -33,26 +34,6 @@ use crate::common::{profiled_runs, trivial_systems_app};
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
 
 const SYSTEMS: usize = 200;
-
-/// One egui pass, as `bevy_egui` runs it: begin, draw, end.
-fn pass(ctx: &egui::Context, draw: impl FnOnce(&egui::Context)) -> egui::FullOutput {
-    ctx.begin_pass(input());
-    draw(ctx);
-    let mut output = ctx.end_pass();
-    // No renderer takes the font atlas here.
-    output.textures_delta.clear();
-    output
-}
-
-fn input() -> egui::RawInput {
-    egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..egui::RawInput::default()
-    }
-}
 
 fn overlay_cost(c: &mut Criterion) {
     let mut app = trivial_systems_app(SYSTEMS, |app| {
@@ -69,7 +50,7 @@ fn overlay_cost(c: &mut Criterion) {
         .expect("the overlay's state");
     let ctx = egui::Context::default();
     for _ in 0..20 {
-        let _ = pass(&ctx, |ctx| {
+        let _ = offscreen_pass(&ctx, 1280.0, 800.0, |ctx| {
             draw_overlay(ctx, &mut state.model, &mut state.ui, &stats, &mut config);
         });
     }
@@ -86,7 +67,7 @@ fn overlay_cost(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(6));
     group.bench_function("build_ui", |b| {
         b.iter(|| {
-            let output = pass(&ctx, |ctx| {
+            let output = offscreen_pass(&ctx, 1280.0, 800.0, |ctx| {
                 draw_overlay(ctx, &mut state.model, &mut state.ui, &stats, &mut config);
             });
             black_box(output.shapes.len())
@@ -94,7 +75,7 @@ fn overlay_cost(c: &mut Criterion) {
     });
     group.bench_function("build_ui_and_tessellate", |b| {
         b.iter(|| {
-            let output = pass(&ctx, |ctx| {
+            let output = offscreen_pass(&ctx, 1280.0, 800.0, |ctx| {
                 draw_overlay(ctx, &mut state.model, &mut state.ui, &stats, &mut config);
             });
             black_box(ctx.tessellate(output.shapes, output.pixels_per_point).len())

@@ -83,8 +83,7 @@ impl ActionsAppExt for App {
         }
         self.world_mut()
             .resource_mut::<ActionRegistry>()
-            .types
-            .push((short_name::<A>(), ActionTypeSummary::of::<A>));
+            .register::<A>(ActionTypeSummary::of::<A>);
         self.insert_resource(ActionSettings::<A> {
             config,
             _action: PhantomData,
@@ -178,11 +177,4 @@ impl<A: Send + Sync + PartialEq + 'static> Plugin for ActionsPlugin<A> {
     fn is_unique(&self) -> bool {
         false
     }
-}
-
-/// The type's name without its path (`Order` for `my_game::orders::Order`).
-fn short_name<A>() -> &'static str {
-    let name = type_name::<A>();
-    let base = name.split('<').next().unwrap_or(name);
-    base.rsplit("::").next().unwrap_or(base)
 }

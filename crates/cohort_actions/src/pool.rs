@@ -499,7 +499,14 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
 
     /// Keeps the queued actions for which `keep` is true, in order; returns how many were
     /// dropped. The current action is not affected: see [`Self::cancel_current`].
-    pub fn retain(&mut self, queue: &mut ActionQueue<A>, mut keep: impl FnMut(&A) -> bool) -> u32 {
+    pub fn retain(&mut self, queue: &mut ActionQueue<A>, keep: impl FnMut(&A) -> bool) -> u32 {
+        let dropped = self.drop_queued(queue, keep);
+        self.counts.cancelled += u64::from(dropped);
+        dropped
+    }
+
+    /// Unlinks and frees the queued actions for which `keep` is false; counts nothing.
+    fn drop_queued(&mut self, queue: &mut ActionQueue<A>, mut keep: impl FnMut(&A) -> bool) -> u32 {
         if !self.owns(queue) {
             return 0;
         }
@@ -527,7 +534,6 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
                 queue.len -= 1;
                 self.release(index);
                 dropped += 1;
-                self.counts.cancelled += 1;
             }
             index = next;
         }
@@ -538,6 +544,13 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     /// Ends the current action as cancelled (a repeating one does not come back); returns
     /// whether there was one.
     pub fn cancel_current(&mut self, queue: &mut ActionQueue<A>) -> bool {
+        let cancelled = self.drop_current(queue);
+        self.counts.cancelled += u64::from(cancelled);
+        cancelled
+    }
+
+    /// Ends the current action as cancelled and frees its slot; counts nothing.
+    fn drop_current(&mut self, queue: &mut ActionQueue<A>) -> bool {
         if queue.current.is_none() || !self.owns(queue) {
             return false;
         }
@@ -545,7 +558,6 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         queue.state = ActionState::Idle;
         queue.runs = 0;
         queue.last_end = Some(ActionEnd::Cancelled);
-        self.counts.cancelled += 1;
         if queue.held != NONE {
             let held = std::mem::replace(&mut queue.held, NONE);
             self.release(held);
@@ -571,18 +583,17 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         self.iter(queue).next()
     }
 
-    /// Gives every slot of `queue` back and empties it, the current action included.
+    /// Gives every slot of `queue` back, the current action's included, counted as
+    /// discarded (not cancelled: the unit is gone).
     pub(crate) fn release_all(&mut self, queue: &mut ActionQueue<A>) {
-        if !self.owns(queue) {
-            return;
-        }
-        let before = self.counts;
-        let discarded = self.clear(queue) + u32::from(self.cancel_current(queue));
-        // Given back, not cancelled: the unit is gone.
-        self.counts = ActionCounts {
-            discarded: before.discarded + u64::from(discarded),
-            ..before
-        };
+        let discarded = self.release_slots(queue);
+        self.counts.discarded += u64::from(discarded);
+    }
+
+    /// Empties `queue` and frees its slots, counting nothing; returns how many actions it
+    /// held, the current one included.
+    pub(crate) fn release_slots(&mut self, queue: &mut ActionQueue<A>) -> u32 {
+        self.drop_queued(queue, |_| false) + u32::from(self.drop_current(queue))
     }
 
     /// Starts the front action: it becomes the current one, and its slot stays with the

@@ -123,8 +123,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         if !self.owns(queue) {
             return Err(SnapshotError::ForeignQueue);
         }
-        let counts = *self.counts();
-        self.release_all(queue);
+        self.release_slots(queue);
         *queue = ActionQueue {
             capacity: snapshot.capacity,
             overflow: snapshot.overflow,
@@ -137,7 +136,6 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         if let Some(current) = snapshot.current {
             self.restore_current(queue, current.action, current.state, current.ticks_running);
         }
-        *self.counts_mut() = counts;
         Ok(())
     }
 }

@@ -1,9 +1,8 @@
 //! What happened to one action type's orders: counts, enqueue-to-start latency and the
 //! pool's use.
 
-use bevy::ecs::resource::Resource;
 use bevy::ecs::world::World;
-use cohort_sim::nearest_rank_bucket;
+use cohort_sim::{SummaryRegistry, nearest_rank_bucket};
 use serde::{Deserialize, Serialize};
 
 use crate::pool::{ActionPool, PoolSummary};
@@ -155,30 +154,5 @@ impl ActionTypeSummary {
     }
 }
 
-/// Every registered action type, for reports.
-#[derive(Resource, Default)]
-pub struct ActionRegistry {
-    pub(crate) types: Vec<(&'static str, fn(&World) -> Option<ActionTypeSummary>)>,
-}
-
-impl ActionRegistry {
-    /// Each registered type's short name and figures, in registration order.
-    pub fn summaries(world: &World) -> Vec<(&'static str, ActionTypeSummary)> {
-        let mut summaries = Vec::new();
-        Self::for_each_summary(world, |name, summary| summaries.push((name, summary)));
-        summaries
-    }
-
-    /// Visits each registered type's short name and figures, in registration order,
-    /// without allocating (for an overlay that reads them every frame).
-    pub fn for_each_summary(world: &World, mut visit: impl FnMut(&'static str, ActionTypeSummary)) {
-        let Some(registry) = world.get_resource::<Self>() else {
-            return;
-        };
-        for (name, summary) in &registry.types {
-            if let Some(summary) = summary(world) {
-                visit(name, summary);
-            }
-        }
-    }
-}
+/// Every registered action type, for reports: `ActionRegistry::summaries(world)`.
+pub type ActionRegistry = SummaryRegistry<ActionTypeSummary>;

@@ -3,10 +3,8 @@
 use std::any::type_name;
 
 use bevy::app::App;
-use bevy::ecs::resource::Resource;
 use bevy::ecs::schedule::{IntoScheduleConfigs, SystemSet};
-use bevy::ecs::world::World;
-use cohort_sim::{SimSchedule, SimSystems};
+use cohort_sim::{SimSchedule, SimSystems, SummaryRegistry};
 
 use crate::batch::EventBatch;
 use crate::bridge::FlushSchedule;
@@ -22,38 +20,8 @@ use crate::stats::EventTypeSummary;
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct EventFlush;
 
-/// Every registered event type's summary, for reports.
-#[derive(Resource, Default)]
-pub struct EventRegistry {
-    types: Vec<(&'static str, fn(&World) -> Option<EventTypeSummary>)>,
-}
-
-impl EventRegistry {
-    /// Each registered type's short name and figures, in registration order.
-    pub fn summaries(world: &World) -> Vec<(&'static str, EventTypeSummary)> {
-        let Some(registry) = world.get_resource::<Self>() else {
-            return Vec::new();
-        };
-        registry
-            .types
-            .iter()
-            .filter_map(|(name, summary)| summary(world).map(|summary| (*name, summary)))
-            .collect()
-    }
-
-    /// Calls `visit` with each registered type's short name and figures, in registration
-    /// order, without allocating: for readers that look every frame, such as the overlay.
-    pub fn for_each_summary(world: &World, mut visit: impl FnMut(&'static str, EventTypeSummary)) {
-        let Some(registry) = world.get_resource::<Self>() else {
-            return;
-        };
-        for (name, summary) in &registry.types {
-            if let Some(summary) = summary(world) {
-                visit(name, summary);
-            }
-        }
-    }
-}
+/// Every registered event type's summary, for reports: `EventRegistry::summaries(world)`.
+pub type EventRegistry = SummaryRegistry<EventTypeSummary>;
 
 /// Registers batched event types on an [`App`].
 pub trait BatchedEventsAppExt {
@@ -113,20 +81,14 @@ impl BatchedEventsAppExt for App {
         let capacity = config.capacity;
         let threads = bevy::tasks::ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num());
         let per_thread = (2 * capacity).div_ceil(threads.max(1)).min(capacity);
-        // Reports key types by short name; two types that share one keep their full names
-        // apart (the first keeps the short one).
-        let registry = self.world_mut().get_resource_or_init::<EventRegistry>();
-        let short = short_name::<E>();
-        let name = if registry.types.iter().any(|(taken, _)| *taken == short) {
-            type_name::<E>()
-        } else {
-            short
-        };
-        registry.into_inner().types.push((name, |world| {
-            world
-                .get_resource::<EventBatch<E>>()
-                .map(|batch| batch.stats().summary())
-        }));
+        let name = self
+            .world_mut()
+            .get_resource_or_init::<EventRegistry>()
+            .register::<E>(|world| {
+                world
+                    .get_resource::<EventBatch<E>>()
+                    .map(|batch| batch.stats().summary())
+            });
         let label = schedule.intern();
         self.insert_resource(EventStaging::<E>::new(per_thread))
             .insert_resource(FlushSchedule::<E>::new(label))
@@ -136,11 +98,4 @@ impl BatchedEventsAppExt for App {
             .add_systems(label, flush_events::<E>.in_set(set));
         self
     }
-}
-
-/// The type's name without its module path (`Damage` for `my_game::events::Damage`).
-fn short_name<E>() -> &'static str {
-    let name = type_name::<E>();
-    let end = name.find('<').unwrap_or(name.len());
-    name[..end].rsplit("::").next().unwrap_or(name)
 }

@@ -181,9 +181,7 @@ pub fn gather_overlay(world: &mut World) {
 
 /// One row per batched event type: sent, per tick, dropped, flush time.
 fn gather_events(world: &World, stats: &mut OverlayStats) {
-    let mut any = false;
-    EventRegistry::for_each_summary(world, |_, _| any = true);
-    if !any {
+    if !EventRegistry::any_in(world) {
         return;
     }
     let section = stats.section("Events");
@@ -208,9 +206,7 @@ fn gather_events(world: &World, stats: &mut OverlayStats) {
 
 /// Two rows per action type: its pool's use, and what happened to its orders.
 fn gather_orders(world: &World, stats: &mut OverlayStats) {
-    let mut any = false;
-    ActionRegistry::for_each_summary(world, |_, _| any = true);
-    if !any {
+    if !ActionRegistry::any_in(world) {
         return;
     }
     let section = stats.section("Orders");

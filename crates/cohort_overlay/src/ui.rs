@@ -59,6 +59,29 @@ fn rgb(color: [u8; 3]) -> Color32 {
     Color32::from_rgb(color[0], color[1], color[2])
 }
 
+/// Runs one egui pass of a `width` × `height` screen without a window, as `bevy_egui`
+/// does each frame (begin, `draw`, end), and returns its output: how tests and benches
+/// draw the overlay into a bare `egui::Context`. The font atlas in the output is dropped,
+/// as no renderer takes it.
+pub fn offscreen_pass(
+    ctx: &egui::Context,
+    width: f32,
+    height: f32,
+    draw: impl FnOnce(&egui::Context),
+) -> egui::FullOutput {
+    ctx.begin_pass(egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            vec2(width, height),
+        )),
+        ..egui::RawInput::default()
+    });
+    draw(ctx);
+    let mut output = ctx.end_pass();
+    output.textures_delta.clear();
+    output
+}
+
 /// Draws the overlay's two windows into `ctx` (`cohort profiler`: frame, systems and
 /// allocations; `cohort simulation`: simulation figures, hitch capture, export and Tracy)
 /// and returns what the user clicked.

@@ -9,6 +9,7 @@ use bevy::app::{App, Update};
 use bevy_egui::egui;
 use cohort_alloc::CountingAllocator;
 use cohort_battle::{BattlePlugin, load_scenario};
+use cohort_overlay::ui::offscreen_pass;
 use cohort_overlay::{OverlayConfig, OverlayPlugin, OverlayState, OverlayStats, draw_overlay};
 use cohort_profiler::{ProfilerPlugin, SteadyState};
 use cohort_sim::{SimPlugin, finish_plugins};
@@ -131,7 +132,7 @@ fn the_ui_draws_into_a_bare_egui_context() {
     let ctx = egui::Context::default();
     let mut shapes = 0;
     for _ in 0..3 {
-        let output = pass(&ctx, |ctx| {
+        let output = offscreen_pass(&ctx, 1280.0, 800.0, |ctx| {
             draw_overlay(ctx, &mut state.model, &mut state.ui, &stats, &mut config);
         });
         shapes = output.shapes.len();
@@ -154,22 +155,6 @@ fn the_ui_draws_into_a_bare_egui_context() {
     let first = table.visible_row(0).unwrap().mean_us;
     let last = table.visible_row(table.visible_len() - 1).unwrap().mean_us;
     assert!(first >= last);
-}
-
-/// One egui pass, as `bevy_egui` runs it: begin, draw, end.
-fn pass(ctx: &egui::Context, draw: impl FnOnce(&egui::Context)) -> egui::FullOutput {
-    ctx.begin_pass(egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..egui::RawInput::default()
-    });
-    draw(ctx);
-    let mut output = ctx.end_pass();
-    // No renderer takes the font atlas here.
-    output.textures_delta.clear();
-    output
 }
 
 #[test]
