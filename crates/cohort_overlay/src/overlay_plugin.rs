@@ -204,7 +204,10 @@ fn gather_events(world: &World, stats: &mut OverlayStats) {
     });
 }
 
-/// Two rows per action type: its pool's use, and what happened to its orders.
+/// Bytes an `Orders` row can take: the pool's use, five compact counts and the latency.
+const ORDERS_ROW_ROOM: usize = 160;
+
+/// One row per action type: its pool's use as a bar, and what happened to its orders.
 fn gather_orders(world: &World, stats: &mut OverlayStats) {
     if !ActionRegistry::any_in(world) {
         return;
@@ -220,6 +223,9 @@ fn gather_orders(world: &World, stats: &mut OverlayStats) {
         });
         let counts = summary.counts;
         let value = &mut row.value;
+        // Longer than a typical row, and longer as the counts grow: room for its longest
+        // form on the first refresh, so it never grows in the middle of a game.
+        value.reserve(ORDERS_ROW_ROOM);
         value.push_str(" slots; ");
         write_count(value, counts.started);
         value.push_str(" started, ");

@@ -184,8 +184,12 @@ impl OverlayModel {
             self.gather_systems(profiler);
         }
         if !self.hitch.paused {
-            // Copied into the kept buffer, which grows only while systems appear.
+            // Copied into the kept buffer, sized for every profiled system on each gather:
+            // it grows while systems appear (warm-up), not when the first hitch comes.
             let kept = &mut self.hitch.snapshot;
+            let systems = profiler.systems().len();
+            kept.systems
+                .reserve(systems.saturating_sub(kept.systems.len()));
             self.hitch.present = profiler.slowest_hitch().is_some();
             if let Some(hitch) = profiler.slowest_hitch() {
                 kept.frame = hitch.frame;
