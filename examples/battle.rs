@@ -17,6 +17,7 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::{PresentMode, PrimaryWindow, WindowResolution};
 use cohort::cohort_actions::{ActionPool, ActionQueue};
+use cohort::cohort_ai::{AiAgent, AiInspector, AiSchema, Decision, DecisionMakers};
 use cohort::cohort_alloc::CountingAllocator;
 use cohort::cohort_overlay::bevy_egui::input::EguiWantsInput;
 use cohort::cohort_overlay::{OverlayPlugin, OverlayStats};
@@ -456,17 +457,23 @@ fn report_selected(
         &AttackCooldown,
         &ActiveEffects,
         &ActionQueue<Order>,
+        (&AiAgent, &Decision),
     )>,
     pool: Res<ActionPool<Order>>,
+    mut inspector: ResMut<AiInspector>,
+    makers: Res<DecisionMakers>,
+    schema: Res<AiSchema>,
     types: Res<UnitTypes>,
     rules: Res<BattleRules>,
     mut stats: ResMut<OverlayStats>,
 ) {
+    inspector.watched = selected.0;
     let Some(entity) = selected.0 else {
         stats.set_hidden("Selected unit", true);
         return;
     };
-    let Ok((team, kind, position, health, target, cooldown, effects, queue)) = units.get(entity)
+    let Ok((team, kind, position, health, target, cooldown, effects, queue, (agent, decision))) =
+        units.get(entity)
     else {
         // It died.
         selected.0 = None;
@@ -522,8 +529,81 @@ fn report_selected(
             format_args!("{:?} (priority {})", next.action, next.priority),
         );
     }
-    section.set_text("AI scores", "not in this build (cohort_ai)");
+    report_ai_scores(section, agent, decision, &inspector, &makers, &schema);
 }
+
+/// The selected unit's last decision: every option's score, and the chosen option's
+/// considerations from the inspector.
+fn report_ai_scores(
+    section: &mut cohort::cohort_overlay::StatSection,
+    agent: &AiAgent,
+    decision: &Decision,
+    inspector: &AiInspector,
+    makers: &DecisionMakers,
+    schema: &AiSchema,
+) {
+    let Some(maker) = makers.get(agent.maker) else {
+        return;
+    };
+    let chosen = decision
+        .option()
+        .and_then(|option| maker.option_name(option))
+        .unwrap_or("nothing");
+    section.set_fmt(
+        "AI",
+        format_args!(
+            "{} chose {chosen} ({:.2}), tick {}",
+            maker.name(),
+            decision.score(),
+            decision.decided_at().unwrap_or(0)
+        ),
+    );
+    for (index, score) in decision
+        .scores()
+        .iter()
+        .enumerate()
+        .take(OPTION_LABELS.len())
+    {
+        let name = maker.option_name(index as u16).unwrap_or("?");
+        section.set_fmt(OPTION_LABELS[index], format_args!("{name} {score:.2}"));
+    }
+    let Some((_, _, _, explanation)) = inspector.explanation() else {
+        return;
+    };
+    let Some(chosen) = explanation.chosen() else {
+        return;
+    };
+    for (index, line) in explanation
+        .considerations_of(chosen)
+        .iter()
+        .enumerate()
+        .take(CONSIDERATION_LABELS.len())
+    {
+        section.set_fmt(
+            CONSIDERATION_LABELS[index],
+            format_args!(
+                "{} = {:.2} -> {:.2}",
+                schema.name_of(line.input),
+                line.raw,
+                line.score
+            ),
+        );
+    }
+}
+
+/// Labels of the selected unit's option scores.
+const OPTION_LABELS: [&str; 6] = [
+    "  option 1",
+    "  option 2",
+    "  option 3",
+    "  option 4",
+    "  option 5",
+    "  option 6",
+];
+
+/// Labels of the chosen option's considerations.
+const CONSIDERATION_LABELS: [&str; 4] =
+    ["  because 1", "  because 2", "  because 3", "  because 4"];
 
 /// Labels of the first queued orders shown for the selected unit.
 const QUEUED_LABELS: [&str; 3] = ["next", "then", "after that"];

@@ -1,8 +1,8 @@
 //! # cohort
 //!
 //! Bevy 0.19 plugins for big battles: a parallel, deterministic simulation schedule that
-//! later plugins (pooled action queues, batched AI, event batching and an egui overlay)
-//! plug into, and a profiler that times every system and counts what it allocates.
+//! the other plugins (pooled action queues, batched AI, event batching and an egui
+//! overlay) plug into, and a profiler that times every system and counts what it allocates.
 //!
 //! | plugin | crate | what it adds |
 //! |---|---|---|
@@ -14,6 +14,9 @@
 //! the profiler's allocation figures need it. [`cohort_events`] and [`cohort_actions`] are
 //! registered per type instead: `app.add_batched_event::<E>()` for each event type and
 //! `app.add_action_queue::<A>(config)` for each action type (both in the prelude).
+//! [`cohort_ai`]'s `AiPlugin` needs the game's input schema and decision makers, so it is
+//! added on its own: `AiPlugin::new(schema).with_makers(makers)` (in the prelude, with the
+//! bridge that turns decisions into queued actions).
 //!
 //! With the `overlay` feature, `cohort_overlay::OverlayPlugin` (re-exported here) adds an
 //! egui window with frame times, every system's time and allocations, simulation figures
@@ -49,6 +52,7 @@
 use bevy::app::{PluginGroup, PluginGroupBuilder};
 
 pub use cohort_actions;
+pub use cohort_ai;
 pub use cohort_alloc;
 pub use cohort_events;
 #[cfg(feature = "overlay")]
@@ -79,6 +83,7 @@ impl PluginGroup for CohortPlugins {
 pub mod prelude {
     pub use crate::CohortPlugins;
     pub use cohort_actions::prelude::*;
+    pub use cohort_ai::prelude::*;
     pub use cohort_events::{
         BatchReader, BatchWriter, BatchedEventsAppExt, BatchedMessagesAppExt, EventBatch,
         EventBatchConfig,

@@ -198,7 +198,17 @@ fn broken_unit_files_name_the_unit_file_and_field() {
         (
             "radius: 0.5,",
             "",
-            "soldier.ron:10:1: Unexpected missing field named `radius`",
+            "soldier.ron:11:1: Unexpected missing field named `radius`",
+        ),
+        (
+            "ai: \"melee\"",
+            "ai: \"berserker\"",
+            "field `ai`: no decision maker \"berserker\": ",
+        ),
+        (
+            "ai: \"melee\"",
+            "ai: \"../melee\"",
+            "field `ai`: \"../melee\" is not a decision maker name",
         ),
     ];
     for (from, to, expected) in cases {
@@ -230,6 +240,44 @@ fn broken_unit_files_name_the_unit_file_and_field() {
             "field `on_hit.factor`: must be a finite number from 0 to 1, got 1.5",
         ],
     );
+}
+
+#[test]
+fn broken_decision_makers_name_file_line_and_field() {
+    let melee = std::fs::read_to_string(repo_assets().join("ai/melee.ai.ron")).expect("melee AI");
+    let cases = [
+        (
+            "(input: \"health\"",
+            "(input: \"helth\"",
+            "unknown input \"helth\"; this game's agent inputs: health,",
+        ),
+        (
+            "slope: -0.9",
+            "slope: NaN",
+            "not a finite number; curve parameters and weights must be finite",
+        ),
+        (
+            "name: \"advance\"",
+            "nmae: \"advance\"",
+            "Unexpected field named `nmae`",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        assert!(melee.contains(from), "fixture holds {from}");
+        let assets = copy_of_assets("ai");
+        assets.write("ai/melee.ai.ron", &melee.replacen(from, to, 1));
+        let line = error_for(&assets.scenario("duel", &duel_text()));
+        let broken = melee
+            .lines()
+            .position(|line| line.contains(from))
+            .expect("fixture line")
+            + 1;
+        assert_mentions(&line, &[&format!("melee.ai.ron:{broken}:"), expected]);
+    }
+    let assets = copy_of_assets("no-options");
+    assets.write("ai/melee.ai.ron", "(\n  options: [],\n)");
+    let line = error_for(&assets.scenario("duel", &duel_text()));
+    assert_mentions(&line, &["melee.ai.ron:2:", "field `options`: no options"]);
 }
 
 #[test]

@@ -91,12 +91,25 @@ fn a_battle_allocates_nothing_above_the_floor_after_warm_up() {
         .unwrap();
     assert_eq!(grid.phase.as_deref(), Some("Sense"));
     assert_eq!(grid.allocs_per_run, 0.0, "the grid reuses its buffers");
-    let targets = battle_systems
+    let sensing = battle_systems
         .iter()
-        .find(|row| row.name.ends_with("choose_targets"))
+        .find(|row| row.name.ends_with("sense_battle"))
         .unwrap();
-    assert!(targets.allocs_per_run > 0.0, "par_iter's tasks");
-    assert_eq!(targets.above_floor_per_run, 0.0, "all of them floor");
+    assert_eq!(sensing.phase.as_deref(), Some("Sense"));
+    assert!(sensing.allocs_per_run > 0.0, "par_iter's tasks");
+    assert_eq!(sensing.above_floor_per_run, 0.0, "all of them floor");
+    // The AI picks, scores and bridges every tick, allocating nothing of its own.
+    let ai: Vec<_> = report
+        .systems
+        .iter()
+        .filter(|row| row.name.starts_with("cohort_ai::"))
+        .collect();
+    assert_eq!(ai.len(), 4, "{ai:#?}");
+    assert!(
+        ai.iter()
+            .all(|row| row.runs == runs && row.above_floor_per_run == 0.0),
+        "{ai:#?}"
+    );
     assert!(report.allocations.counting);
     assert!(profiler.tick_stats().count >= 300);
 }

@@ -10,7 +10,8 @@ use cohort_battle::headless::build_battle_app;
 use cohort_battle::{BattleStatus, LoadedScenario, load_scenario};
 use cohort_sim::SimAppExt;
 
-/// A scratch `assets/`-like folder with `units/` and `scenarios/`, removed on drop.
+/// A scratch `assets/`-like folder with `units/`, `scenarios/` and the repository's `ai/`,
+/// removed on drop.
 pub struct ScratchAssets {
     pub root: PathBuf,
 }
@@ -25,6 +26,13 @@ impl ScratchAssets {
         ));
         std::fs::create_dir_all(root.join("units")).expect("temp dir is writable");
         std::fs::create_dir_all(root.join("scenarios")).expect("temp dir is writable");
+        // The repository's decision makers, so unit files may name them (`ai: "melee"`).
+        std::fs::create_dir_all(root.join("ai")).expect("temp dir is writable");
+        for file in std::fs::read_dir(repo_assets().join("ai")).expect("assets/ai exists") {
+            let file = file.expect("assets/ai is readable").path();
+            let name = file.file_name().expect("a file has a name");
+            std::fs::copy(&file, root.join("ai").join(name)).expect("temp dir is writable");
+        }
         Self { root }
     }
 

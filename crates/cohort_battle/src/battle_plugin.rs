@@ -5,8 +5,12 @@ use bevy::ecs::prelude::*;
 use bevy::log::warn;
 use bevy::math::Vec2;
 use cohort_actions::ActionSystems;
+use cohort_ai::{AiPlugin, AiSystems, DecisionActionsAppExt, queue_decided_actions};
 use cohort_sim::{ParIterSystems, SimConfig, SimHashAppExt, SimPlugin, SimSchedule, SimSystems};
 
+use crate::ai::{
+    BattleOrders, UnitMinds, aim_at_decisions, battle_ai_config, battle_ai_schema, sense_battle,
+};
 use crate::data::LoadedScenario;
 use crate::effects::ActiveEffects;
 use crate::events::add_battle_events;
@@ -17,9 +21,8 @@ use crate::outcome::{BattleLedger, BattleStatus};
 use crate::rules::BattleRules;
 use crate::spawn::{BattleScenario, presize_for_deaths, spawn_battle};
 use crate::systems::{
-    apply_damage, apply_effects, attack_targets, cast_support, choose_targets, despawn_dead,
-    move_units, rebuild_spatial_grid, recompute_stats, run_waits, tick_effects,
-    update_battle_status,
+    apply_damage, apply_effects, attack_targets, cast_support, despawn_dead, move_units,
+    rebuild_spatial_grid, recompute_stats, run_waits, tick_effects, update_battle_status,
 };
 use crate::unit_types::UnitTypes;
 use crate::{AttackCooldown, Position, SupportCooldown, Team};
@@ -30,8 +33,8 @@ use crate::{AttackCooldown, Position, SupportCooldown, Team};
 ///
 /// | phase | systems |
 /// |---|---|
-/// | `Sense` | [`rebuild_spatial_grid`] |
-/// | `Decide` | [`choose_targets`]: each unit's [`Order`](crate::Order)s, through its action queue: attack the nearest enemy in sight, else advance on the nearest army; support casts; one retreat when hurt |
+/// | `Sense` | [`rebuild_spatial_grid`]; `cohort_ai` picks the units that think this tick; [`sense_battle`]: their inputs and candidates (nearest enemies, wounded allies) |
+/// | `Decide` | `cohort_ai` scores them with their kind's decision maker (`assets/ai/`); [`BattleOrders`] turns each decision into [`Order`](crate::Order)s in its action queue; [`aim_at_decisions`] |
 /// | `Act` | the orders merge into the queues and advance (`cohort_actions`), then one system per kind of order: [`move_units`], [`attack_targets`], [`cast_support`], [`run_waits`], writing [`Damage`](crate::Damage) and [`EffectCast`](crate::EffectCast) events |
 /// | (flush) | damage summed per target; damage and casts ordered by target, then source `SimId` |
 /// | `Resolve` | [`apply_damage`], [`apply_effects`], [`tick_effects`], [`recompute_stats`]; deaths as [`Death`](crate::Death) events |
@@ -83,6 +86,17 @@ impl Plugin for BattlePlugin {
             app,
             u32::try_from(self.scenario.total_units()).unwrap_or(u32::MAX),
         );
+        let orders = app.world().get_resource::<SimConfig>().map_or_else(
+            || BattleOrders::new(&SimConfig::default()),
+            BattleOrders::new,
+        );
+        app.add_plugins(
+            AiPlugin::new(battle_ai_schema())
+                .with_makers(self.scenario.ai.makers.clone())
+                .with_config(battle_ai_config(self.scenario.total_units())),
+        )
+        .insert_resource(UnitMinds(self.scenario.ai.by_kind.clone()))
+        .add_decision_actions(orders);
         let map = Vec2::new(scenario.map.width as f32, scenario.map.height as f32);
         let sight = scenario.sight as f32;
         app.insert_resource(UnitTypes(self.scenario.unit_types.clone()))
@@ -118,8 +132,14 @@ impl Plugin for BattlePlugin {
                 SimSchedule,
                 (
                     rebuild_spatial_grid.in_set(SimSystems::Sense),
-                    choose_targets
-                        .in_set(SimSystems::Decide)
+                    sense_battle
+                        .in_set(SimSystems::Sense)
+                        .after(rebuild_spatial_grid)
+                        .after(AiSystems::Select)
+                        .in_set(ParIterSystems),
+                    aim_at_decisions
+                        .in_set(AiSystems::Output)
+                        .after(queue_decided_actions::<BattleOrders>)
                         .in_set(ParIterSystems),
                     (move_units, attack_targets, cast_support, run_waits)
                         .chain()

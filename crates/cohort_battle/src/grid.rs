@@ -25,6 +25,8 @@ pub struct GridEntry {
     pub team: u8,
     /// How much health it was missing.
     pub missing: Hp,
+    /// Its health over its maximum.
+    pub health_share: f32,
 }
 
 /// Units bucketed by team and cell for neighbour queries.
@@ -246,25 +248,39 @@ impl SpatialGrid {
     /// The nearest unit of any team but `team` within `max_distance` of `from`; ties go to
     /// the lower [`SimId`].
     pub fn nearest_enemy(&self, team: u8, from: Vec2, max_distance: f32) -> Option<&GridEntry> {
-        let mut best: Option<(f32, &GridEntry)> = None;
+        self.nearest_enemies::<1>(team, from, max_distance)
+            .iter()
+            .next()
+            .map(|(_, entry)| entry)
+    }
+
+    /// The `K` nearest units of any team but `team` within `max_distance` of `from`,
+    /// nearest first; ties go to the lower [`SimId`]. Allocates nothing.
+    pub fn nearest_enemies<const K: usize>(
+        &self,
+        team: u8,
+        from: Vec2,
+        max_distance: f32,
+    ) -> Nearest<'_, K> {
+        let mut best = Nearest::new();
         for other in (0..self.teams).filter(|&other| other != usize::from(team)) {
             if self.team_sums[other].1 == 0 {
                 continue;
             }
             self.nearest_in_team(other, from, max_distance, &mut best);
         }
-        best.map(|(_, entry)| entry)
+        best
     }
 
-    /// Improves `best` with the nearest unit of `team` within `max_distance` of `from`,
+    /// Improves `best` with the nearest units of `team` within `max_distance` of `from`,
     /// searching rings of cells outward and stopping once no farther ring can hold anything
-    /// nearer.
-    fn nearest_in_team<'a>(
+    /// nearer than the farthest kept.
+    fn nearest_in_team<'a, const K: usize>(
         &'a self,
         team: usize,
         from: Vec2,
         max_distance: f32,
-        best: &mut Option<(f32, &'a GridEntry)>,
+        best: &mut Nearest<'a, K>,
     ) {
         let center = self.cell_coords(from);
         let limit = max_distance * max_distance;
@@ -272,21 +288,16 @@ impl SpatialGrid {
             self.for_each_bucket_in_ring(team, center, ring, |bucket| {
                 for entry in bucket {
                     let distance = from.distance_squared(entry.position);
-                    if distance > limit {
-                        continue;
-                    }
-                    let better = best.is_none_or(|(best_distance, best_entry)| {
-                        distance < best_distance
-                            || (distance == best_distance && entry.id < best_entry.id)
-                    });
-                    if better {
-                        *best = Some((distance, entry));
+                    if distance <= limit {
+                        best.offer(distance, entry);
                     }
                 }
             });
             let clearance = self.clearance(team, from, center, ring);
             if clearance.is_infinite()
-                || best.is_some_and(|(distance, _)| distance <= clearance * clearance)
+                || best
+                    .farthest()
+                    .is_some_and(|distance| distance <= clearance * clearance)
             {
                 break;
             }
@@ -321,6 +332,67 @@ impl SpatialGrid {
     }
 }
 
+/// Up to `K` grid entries nearest a point, nearest first, with their squared distances.
+#[derive(Debug, Clone, Copy)]
+pub struct Nearest<'a, const K: usize> {
+    len: usize,
+    entries: [(f32, Option<&'a GridEntry>); K],
+}
+
+impl<'a, const K: usize> Nearest<'a, K> {
+    fn new() -> Self {
+        Self {
+            len: 0,
+            entries: [(f32::INFINITY, None); K],
+        }
+    }
+
+    /// Keeps `entry` if it is among the `K` nearest so far (ties: the lower id).
+    #[inline]
+    fn offer(&mut self, distance: f32, entry: &'a GridEntry) {
+        // Most entries of a full list are farther than all it keeps.
+        if self.len == K && distance > self.entries[K - 1].0 {
+            return;
+        }
+        let before = |(kept, other): &(f32, Option<&GridEntry>)| {
+            distance < *kept || (distance == *kept && other.is_some_and(|o| entry.id < o.id))
+        };
+        let Some(at) = self.entries[..self.len]
+            .iter()
+            .position(before)
+            .or_else(|| (self.len < K).then_some(self.len))
+        else {
+            return;
+        };
+        let last = self.len.min(K - 1);
+        self.entries.copy_within(at..last, at + 1);
+        self.entries[at] = (distance, Some(entry));
+        self.len = (self.len + 1).min(K);
+    }
+
+    /// The farthest kept squared distance, once `K` are kept.
+    fn farthest(&self) -> Option<f32> {
+        (self.len == K).then(|| self.entries[K - 1].0)
+    }
+
+    /// How many were found.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when none was found.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The squared distance and entry of each, nearest first.
+    pub fn iter(&self) -> impl Iterator<Item = (f32, &'a GridEntry)> + '_ {
+        self.entries[..self.len]
+            .iter()
+            .filter_map(|(distance, entry)| entry.map(|entry| (*distance, entry)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +405,7 @@ mod tests {
             radius: 0.5,
             team,
             missing: 0,
+            health_share: 1.0,
         }
     }
 
@@ -375,6 +448,39 @@ mod tests {
                     "probe {probe} max {max}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn k_nearest_match_brute_force() {
+        let mut rng = cohort_sim::SimRng::new(5).stream(SimId(0), 0, 0);
+        let units: Vec<_> = (0..400)
+            .map(|id| {
+                entry(
+                    id,
+                    rng.range_f32(0.0, 80.0),
+                    rng.range_f32(0.0, 80.0),
+                    (id % 2) as u8,
+                )
+            })
+            .collect();
+        let mut grid = SpatialGrid::new(Vec2::splat(80.0), 4.0, 2);
+        grid.rebuild(units.iter().copied());
+        for probe in 0..100 {
+            let from = Vec2::new(rng.range_f32(0.0, 80.0), rng.range_f32(0.0, 80.0));
+            let mut expected: Vec<_> = units
+                .iter()
+                .filter(|unit| unit.team != 0 && from.distance(unit.position) <= 20.0)
+                .map(|unit| (from.distance_squared(unit.position), unit.id.0))
+                .collect();
+            expected.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            expected.truncate(6);
+            let found: Vec<_> = grid
+                .nearest_enemies::<6>(0, from, 20.0)
+                .iter()
+                .map(|(distance, unit)| (distance, unit.id.0))
+                .collect();
+            assert_eq!(found, expected, "probe {probe}");
         }
     }
 

@@ -11,6 +11,11 @@
 //! shield), derived stats recomputed only when effects start or end, death and despawn,
 //! and an outcome when one team is left or the tick limit comes.
 //!
+//! Every unit thinks through `cohort_ai`: one decision maker per kind of unit in
+//! `assets/ai/` (melee: engage, or retreat when low; archer: keep range; healer: heal the
+//! most wounded ally in reach; mage: blast clusters), fed by [`ai::sense_battle`] and
+//! turned into orders by [`ai::BattleOrders`].
+//!
 //! Attacks, effect casts and deaths are batched events (`cohort_events`): parallel systems
 //! write them into per-thread buffers, each flush orders them by [`SimId`] (`cohort_sim`'s
 //! stable id) and sums the damage on each target, and health is kept in whole hundredths
@@ -21,6 +26,7 @@
 //!
 //! [`SimId`]: cohort_sim::SimId
 
+pub mod ai;
 mod battle_plugin;
 mod components;
 pub mod data;
@@ -41,11 +47,11 @@ pub use components::{AttackCooldown, Position, Stats, SupportCooldown, Target, T
 pub use data::{LoadError, LoadedScenario, load_scenario};
 pub use effects::{ActiveEffects, Effect, EffectKind};
 pub use events::{Damage, Death, DeathFlush, EffectCast};
-pub use grid::{GridEntry, SpatialGrid};
+pub use grid::{GridEntry, Nearest, SpatialGrid};
 pub use health::{HP_PER_POINT, Health, Hp, hp_from_points, hp_to_points};
 pub use orders::{
-    Morale, Order, REGROUP_SECONDS, RETREAT_HEALTH_SHARE, RETREAT_PRIORITY, RETREAT_SECONDS,
-    SUPPORT_PRIORITY,
+    FALL_BACK_SECONDS, Morale, Order, REGROUP_SECONDS, RETREAT_HEALTH_SHARE, RETREAT_PRIORITY,
+    RETREAT_SECONDS, SUPPORT_PRIORITY,
 };
 pub use outcome::{BattleLedger, BattleOutcome, BattleStatus, EndReason};
 pub use rules::BattleRules;

@@ -24,6 +24,9 @@ pub enum Order {
     },
     /// Fall back toward the own army, until the order times out.
     Retreat,
+    /// Step back toward the own army for a moment (an archer keeping its range), ahead
+    /// of the attack, which resumes after.
+    FallBack,
     /// Hold still for `ticks` ticks (regroup after a retreat).
     Wait {
         /// How long.
@@ -38,7 +41,9 @@ pub const RETREAT_PRIORITY: u8 = 2;
 /// See [`RETREAT_PRIORITY`].
 pub const SUPPORT_PRIORITY: u8 = 1;
 
-/// A unit falls back once, the first time its health drops to this share of its maximum.
+/// A unit falls back once, the first time its health drops to this share of its maximum
+/// (the decision makers in `assets/ai/` say so; the battle's sensor asks for a decision
+/// when a unit crosses it).
 pub const RETREAT_HEALTH_SHARE: i32 = 4;
 
 /// Seconds a retreat lasts, and the wait after it.
@@ -46,6 +51,9 @@ pub const RETREAT_SECONDS: f64 = 1.5;
 
 /// See [`RETREAT_SECONDS`].
 pub const REGROUP_SECONDS: f64 = 0.5;
+
+/// Seconds a step back lasts.
+pub const FALL_BACK_SECONDS: f64 = 0.5;
 
 /// Whether the unit has already fallen back once.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -12,6 +12,9 @@ use crate::systems::derive_stats;
 use crate::unit_types::UnitTypes;
 use crate::{AttackCooldown, Position, SupportCooldown, Target, Team, UnitKind};
 use cohort_actions::ActionQueue;
+use cohort_ai::{AiAgent, DecisionMakerId};
+
+use crate::ai::UnitMinds;
 
 /// The scenario a [`BattlePlugin`](crate::BattlePlugin) spawns.
 #[derive(Resource, Debug, Clone)]
@@ -30,6 +33,7 @@ pub fn spawn_battle(
     types: Res<UnitTypes>,
     config: Res<SimConfig>,
     rng: Res<SimRng>,
+    minds: Res<UnitMinds>,
     mut ids: ResMut<SimIdAllocator>,
 ) {
     let scenario = &scenario.0.scenario;
@@ -76,6 +80,7 @@ pub fn spawn_battle(
                     AttackCooldown(0),
                     SupportCooldown(0),
                     (ActionQueue::<Order>::new(), Morale::default()),
+                    AiAgent::new(minds.of(UnitKind(kind as u16))),
                 ));
             }
         }
@@ -112,6 +117,7 @@ pub fn presize_for_deaths(world: &mut World, units: usize) {
         AttackCooldown(0),
         SupportCooldown(0),
         Morale::default(),
+        AiAgent::new(DecisionMakerId::default()),
     );
     for _ in 0..2 {
         let stand_ins: Vec<Entity> = world

@@ -10,6 +10,7 @@ use bevy::input::keyboard::KeyCode;
 use bevy::log::{info, warn};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
 use cohort_actions::ActionRegistry;
+use cohort_ai::AiStats;
 use cohort_events::EventRegistry;
 use cohort_profiler::{ExportScope, Profiler, ProfilerSystems};
 
@@ -26,7 +27,8 @@ use crate::ui::{OverlayActions, OverlayUiState, draw_overlay};
 ///   [`OverlayConfig::toggle_key`] (F3 by default).
 /// - In `Last`, after the profiler's roll-over ([`ProfilerSystems::Roll`]),
 ///   [`OverlaySystems::Gather`] copies the frame's figures into the [`OverlayState`]'s
-///   model and fills the `Events` section of [`OverlayStats`], into reused buffers; it
+///   model and fills the `Events`, `Orders` and `AI` sections of [`OverlayStats`], into
+///   reused buffers; it
 ///   allocates nothing in steady state. Hidden, it does nothing.
 /// - In `bevy_egui`'s `EguiPrimaryContextPass`, [`OverlaySystems::Draw`] draws the window
 ///   and carries out its buttons, and times itself (shown in the window).
@@ -174,6 +176,7 @@ pub fn gather_overlay(world: &mut World) {
             world.resource_scope(|world, mut stats: Mut<OverlayStats>| {
                 gather_events(world, &mut stats);
                 gather_orders(world, &mut stats);
+                gather_ai(world, &mut stats);
             });
         }
     });
@@ -241,6 +244,47 @@ fn gather_orders(world: &World, stats: &mut OverlayStats) {
         write_count(value, summary.latency_ticks_p95);
         value.push_str(" ticks");
     });
+}
+
+/// The AI's last tick and its window: decisions, the budget's use as a bar, cache hits,
+/// the longest wait and the scoring time.
+fn gather_ai(world: &World, stats: &mut OverlayStats) {
+    let Some(ai) = world.get_resource::<AiStats>() else {
+        return;
+    };
+    let last = *ai.last_tick();
+    let summary = ai.summary();
+    let section = stats.section("AI");
+    let decided = u64::from(last.evaluated + last.cache_hits);
+    match last.limit {
+        Some(limit) => {
+            section
+                .set_usage("decisions / budget", decided, u64::from(limit))
+                .level(if last.due > last.selected {
+                    StatLevel::Warn
+                } else {
+                    StatLevel::Normal
+                });
+        }
+        None => {
+            section.set_count("decisions", decided);
+        }
+    }
+    section.set_fmt(
+        "due / deferred",
+        format_args!("{} / {}", last.due, last.due.saturating_sub(last.selected)),
+    );
+    section
+        .set_fmt(
+            "cache hits",
+            format_args!("{:.0}%", summary.cache_hit_ratio * 100.0),
+        )
+        .fraction(summary.cache_hit_ratio as f32);
+    section.set_fmt(
+        "longest wait",
+        format_args!("{} ticks", summary.staleness_ticks_max),
+    );
+    section.set_duration_us("scoring p95", summary.eval_us_p95);
 }
 
 /// Draws the window and carries out its buttons.

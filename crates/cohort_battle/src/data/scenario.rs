@@ -8,6 +8,7 @@ use super::LoadError;
 use super::read_ron_file;
 use super::unit_type::{UnitType, load_unit_types};
 use super::validate::{count_in, number_above, number_in};
+use crate::ai::BattleAi;
 
 /// The most units a battle may hold.
 pub const MAX_UNITS: u64 = 1_000_000;
@@ -54,6 +55,10 @@ pub struct Scenario {
     /// Where the unit files are, relative to this file. Default `../units`.
     #[serde(default)]
     pub unit_dir: Option<String>,
+    /// Where the decision makers (`<name>.ai.ron`) are, relative to this file. Default
+    /// `../ai`.
+    #[serde(default)]
+    pub ai_dir: Option<String>,
     /// Two or more teams.
     pub teams: Vec<TeamSpec>,
 }
@@ -140,6 +145,8 @@ pub struct LoadedScenario {
     pub scenario: Scenario,
     /// Unit types, indexed by [`UnitKind`](crate::UnitKind).
     pub unit_types: Vec<UnitType>,
+    /// The decision makers the unit types think with.
+    pub ai: BattleAi,
 }
 
 /// Reads, checks and compiles a scenario and the unit types it names.
@@ -172,10 +179,16 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, LoadError> {
             }
         }
     }
+    let ai_dir = path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(scenario.ai_dir.as_deref().unwrap_or("../ai"));
+    let ai = BattleAi::load(&ai_dir, &unit_dir, &unit_types)?;
     Ok(LoadedScenario {
         path: path.to_path_buf(),
         scenario,
         unit_types,
+        ai,
     })
 }
 

@@ -47,6 +47,13 @@ pub struct UnitTypeFile {
     /// An effect the unit puts on its most wounded ally in range, every so often.
     #[serde(default)]
     pub support: Option<SupportSpec>,
+    /// Each attack also hits every enemy within this distance of the target.
+    #[serde(default)]
+    pub splash: Option<f64>,
+    /// The decision maker the unit thinks with: `assets/ai/<ai>.ai.ron` (`melee` when
+    /// left out).
+    #[serde(default)]
+    pub ai: Option<String>,
 }
 
 /// A timed effect as written in a unit file.
@@ -118,7 +125,14 @@ pub struct UnitType {
     pub on_hit: Option<Effect>,
     /// Effect put on allies, its reach and its cooldown in ticks.
     pub support: Option<(Effect, f32, u32)>,
+    /// Splash radius around the target of each attack; 0 for none.
+    pub splash: f32,
+    /// The decision maker's name (`melee` for `assets/ai/melee.ai.ron`).
+    pub ai: String,
 }
+
+/// The decision maker a unit type without an `ai` field thinks with.
+pub const DEFAULT_AI: &str = "melee";
 
 impl UnitTypeFile {
     /// Checks every number and turns seconds into ticks at `tick_rate`.
@@ -136,6 +150,20 @@ impl UnitTypeFile {
             MAX_SECONDS,
         )?;
         number_above(path, "radius", self.radius, 0.0, MAX_DISTANCE)?;
+        let splash = self.splash.unwrap_or(0.0);
+        number_in(path, "splash", splash, 0.0, MAX_DISTANCE)?;
+        let ai = self.ai.clone().unwrap_or_else(|| DEFAULT_AI.to_string());
+        if ai.is_empty()
+            || !ai
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(LoadError::at_field(
+                path,
+                "ai",
+                format!("{ai:?} is not a decision maker name (letters, digits, `_` and `-`)"),
+            ));
+        }
         let on_hit = match &self.on_hit {
             Some(spec) => Some(spec.compile(path, "on_hit", tick_rate)?),
             None => None,
@@ -164,6 +192,8 @@ impl UnitTypeFile {
             radius: self.radius as f32,
             on_hit,
             support,
+            splash: splash as f32,
+            ai,
         })
     }
 }

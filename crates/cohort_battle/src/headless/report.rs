@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use cohort_actions::{ActionCounts, PoolSummary};
+use cohort_ai::AiSummary;
 use cohort_events::EventTypeSummary;
 use cohort_profiler::{ProfileReport, nearest_rank};
 use serde::Serialize;
@@ -162,6 +163,10 @@ pub struct RunReport {
     /// The orders' counts (`enqueued`, `started`, `finished`, `cancelled`, `timed_out`,
     /// `interrupted`, `rejected`, ...) and `latency_ticks_p95`.
     pub actions: ActionsReport,
+    /// The AI's figures: `decisions`, `due`, `evaluated`, `cache_hit_ratio`,
+    /// `budget_used_p95`, `staleness_ticks_max`, `eval_us_p95`, `decisions_per_tick_p95`,
+    /// `considerations`, `deferred`, `forced`.
+    pub ai: AiSummary,
     /// The profiler's figures, at the report's top level: `frame_ms`, `allocations`,
     /// `systems` (Bevy's and cohort's, slowest first), `schedules`, `hitches`,
     /// `budget_violations`, `worst_offenders` and the rest of [`ProfileReport`].
@@ -202,6 +207,8 @@ impl RunReport {
              {} hitches, {} budget violations\n\
              orders: {} started, {} finished, {} cancelled, {} timed out, {} interrupted, {} rejected; \
              pool {} of {} slots at the end, {} after teardown, {} growths\n\
+             ai: {} decisions ({:.0}% from cache), budget used p95 {:.0}%, longest wait {} ticks, \
+             scoring p95 {:.0} us\n\
              world hash {}",
             self.scenario,
             self.units,
@@ -231,6 +238,11 @@ impl RunReport {
             self.pools.actions.pool.capacity,
             self.pools.actions.pool.live,
             self.pools.actions.pool.growths,
+            self.ai.decisions,
+            self.ai.cache_hit_ratio * 100.0,
+            self.ai.budget_used_p95.unwrap_or(0.0) * 100.0,
+            self.ai.staleness_ticks_max,
+            self.ai.eval_us_p95,
             self.world_hash,
         )
     }
@@ -255,8 +267,8 @@ mod tests {
     #[test]
     fn short_names_keep_the_module_and_drop_type_arguments() {
         assert_eq!(
-            short_name("cohort_battle::systems::decide::choose_targets"),
-            "decide::choose_targets"
+            short_name("cohort_battle::ai::sense_battle"),
+            "ai::sense_battle"
         );
         assert_eq!(
             short_name(

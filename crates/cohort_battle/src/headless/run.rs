@@ -11,6 +11,7 @@ use bevy::ecs::query::With;
 use bevy::ecs::world::World;
 use bevy::tasks::ComputeTaskPool;
 use cohort_actions::{ActionPool, ActionTypeSummary};
+use cohort_ai::AiStats;
 use cohort_events::EventRegistry;
 use cohort_profiler::{Budgets, ExportScope, Profiler, ProfilerPlugin};
 use cohort_sim::{
@@ -235,6 +236,10 @@ pub fn run_battle(
             counts: orders.counts,
             latency_ticks_p95: orders.latency_ticks_p95,
         },
+        ai: world
+            .get_resource::<AiStats>()
+            .map(AiStats::summary)
+            .unwrap_or_default(),
         profile,
     };
     if let Some(path) = &args.report {

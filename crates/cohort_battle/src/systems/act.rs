@@ -9,13 +9,13 @@ use crate::grid::SpatialGrid;
 use crate::orders::Order;
 use crate::rules::BattleRules;
 use crate::unit_types::UnitTypes;
-use crate::{AttackCooldown, Position, Stats, Target, Team, UnitKind};
+use crate::{AttackCooldown, Position, Stats, SupportCooldown, Target, Team, UnitKind};
 
 /// Salt of the random stream that varies attack damage.
 const DAMAGE_SALT: u64 = 0x00DA_3A6E;
 
 /// Runs the orders that move: an advance or an attack closes in on its target until it is
-/// within reach; a retreat falls back toward the own army. Units stay inside the map.
+/// within reach; a retreat or a step back falls back toward the own army. Units stay inside the map.
 pub fn move_units(
     rules: Res<BattleRules>,
     grid: Res<SpatialGrid>,
@@ -27,7 +27,7 @@ pub fn move_units(
         .for_each(|(mut position, team, target, stats, queue)| {
             let (goal, reach) = match queue.current() {
                 Some(Order::Advance | Order::Attack { .. }) => (target.position, target.reach),
-                Some(Order::Retreat) => match grid.team_center(team.0) {
+                Some(Order::Retreat | Order::FallBack) => match grid.team_center(team.0) {
                     Some(center) => (center, 0.0),
                     None => return,
                 },
@@ -47,7 +47,8 @@ pub fn move_units(
 
 /// Counts attack cooldowns down and runs attack orders: a target within reach is hit,
 /// damage after its armor and the attack's on-hit effect as batched events keyed by the
-/// target. An attack on a target that is gone is cancelled.
+/// target (and, for a unit with `splash`, on every enemy that near the target). An attack
+/// on a target that is gone is cancelled.
 pub fn attack_targets(
     tick: Res<SimTick>,
     rng: Res<SimRng>,
@@ -55,7 +56,8 @@ pub fn attack_targets(
     types: Res<UnitTypes>,
     damage_events: BatchWriter<Damage>,
     casts: BatchWriter<EffectCast>,
-    targets: Query<(&SimId, &Stats)>,
+    grid: Res<SpatialGrid>,
+    targets: Query<(&SimId, &Stats, &Team)>,
     mut units: Query<(
         &SimId,
         &UnitKind,
@@ -75,7 +77,7 @@ pub fn attack_targets(
             let Some(&Order::Attack { target: enemy }) = queue.current() else {
                 return;
             };
-            let Ok((target_id, target_stats)) = targets.get(enemy) else {
+            let Ok((target_id, target_stats, target_team)) = targets.get(enemy) else {
                 queue.cancel();
                 return;
             };
@@ -99,6 +101,29 @@ pub fn attack_targets(
                         hits: 1,
                     },
                 );
+                if unit.splash > 0.0 {
+                    grid.for_each_ally_within(
+                        target_team.0,
+                        target.position,
+                        unit.splash,
+                        |bystander| {
+                            let Ok((_, stats, _)) = targets.get(bystander.entity) else {
+                                return;
+                            };
+                            if bystander.entity != enemy {
+                                damage_events.write_from(
+                                    bystander.id,
+                                    *id,
+                                    Damage {
+                                        target: bystander.entity,
+                                        amount: (damage - stats.armor).max(1),
+                                        hits: 1,
+                                    },
+                                );
+                            }
+                        },
+                    );
+                }
             }
             if let Some(effect) = unit.on_hit {
                 casts.write_from(
@@ -114,32 +139,42 @@ pub fn attack_targets(
 }
 
 /// Runs support orders: the unit's support effect lands on the ally as a batched event
-/// keyed by the ally, and the order finishes; an ally that is gone cancels it.
+/// keyed by the ally, the ability's cooldown starts, and the order finishes; an ally that
+/// is gone cancels it.
 pub fn cast_support(
     types: Res<UnitTypes>,
     casts: BatchWriter<EffectCast>,
     allies: Query<&SimId>,
-    mut units: Query<(&SimId, &UnitKind, &mut ActionQueue<Order>)>,
+    mut units: Query<(
+        &SimId,
+        &UnitKind,
+        &mut SupportCooldown,
+        &mut ActionQueue<Order>,
+    )>,
 ) {
-    units.par_iter_mut().for_each(|(id, kind, mut queue)| {
-        let Some(&Order::Support { ally }) = queue.current() else {
-            return;
-        };
-        let (Ok(ally_id), Some((effect, _, _))) = (allies.get(ally), types.get(*kind).support)
-        else {
-            queue.cancel();
-            return;
-        };
-        casts.write_from(
-            *ally_id,
-            *id,
-            EffectCast {
-                target: ally,
-                effect,
-            },
-        );
-        queue.finish();
-    });
+    units
+        .par_iter_mut()
+        .for_each(|(id, kind, mut cooldown, mut queue)| {
+            let Some(&Order::Support { ally }) = queue.current() else {
+                return;
+            };
+            let (Ok(ally_id), Some((effect, _, every))) =
+                (allies.get(ally), types.get(*kind).support)
+            else {
+                queue.cancel();
+                return;
+            };
+            casts.write_from(
+                *ally_id,
+                *id,
+                EffectCast {
+                    target: ally,
+                    effect,
+                },
+            );
+            cooldown.0 = every;
+            queue.finish();
+        });
 }
 
 /// Runs wait orders: each finishes after its ticks.

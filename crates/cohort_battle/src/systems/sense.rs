@@ -20,6 +20,7 @@ pub fn rebuild_spatial_grid(
             radius: types.get(*kind).radius,
             team: team.0,
             missing: health.missing(),
+            health_share: health.current as f32 / health.max.max(1) as f32,
         },
     ));
 }

@@ -1,0 +1,327 @@
+//! Batched utility AI (`cohort_ai`) beside the same rule written as one plain `par_iter`,
+//! one `App::update` per tick on two compute threads:
+//!
+//! - `needs`: four needs rise 0.1 a tick; the option of the need that scores highest (if
+//!   0.8 or more) satisfies it, else idle (`cohort_ai::needs`). Every agent thinks every
+//!   tick, as big-brain's agents do. At 1k, 10k, 50k and 100k agents.
+//! - `targets`: one per-target option weighing each agent's 16 candidates on two target
+//!   inputs and one agent input, the cache off. At 10k and 100k agents.
+//! - `budget`: 100k needs agents under a 2 ms time budget.
+//! - `crossover`: the scoring pass serial against parallel, 128 to 4,096 agents, for
+//!   `AiConfig::parallel_from`.
+//!
+//! big-brain 0.22 (its last release) needs Bevy 0.15 and is not built here; its figure on
+//! the same rule, measured on a 2-core machine like this one, is cited in BENCHMARKS.md.
+//! Before the timings the bench prints each case's time per tick, considerations scored
+//! per second per core, and allocations per tick, and an empty app's time per update.
+//!
+//! ```text
+//! cargo bench -p cohort_benches --bench ai
+//! ```
+
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented function"
+)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use bevy::app::{App, PluginGroup, TaskPoolPlugin};
+use bevy::prelude::*;
+use cohort_ai::needs::{
+    NEED_RISE, Needs, SATISFIED_AT, Satisfied, add_needs_systems, needs_makers, needs_schema,
+    spawn_needs_agents,
+};
+use cohort_ai::{
+    AiAgent, AiCandidates, AiConfig, AiInputs, AiPlugin, AiSchema, AiStats, CacheConfig,
+    DecisionMakers, parse_decision_maker,
+};
+use cohort_alloc::{AllocSnapshot, CountingAllocator};
+use cohort_sim::{
+    ParIterSystems, SimIdAllocator, SimPlugin, SimSchedule, SimSystems, finish_plugins,
+    task_pool_options,
+};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::system();
+
+const THREADS: usize = 2;
+
+fn base_app() -> App {
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins.set(TaskPoolPlugin {
+            task_pool_options: task_pool_options(THREADS),
+        }),
+        SimPlugin::default().fast_forward(1),
+    ));
+    app
+}
+
+fn every_tick() -> AiConfig {
+    AiConfig {
+        think_every: [1; 4],
+        ..AiConfig::default()
+    }
+}
+
+fn warmed(mut app: App) -> App {
+    finish_plugins(&mut app);
+    for _ in 0..30 {
+        app.update();
+    }
+    app
+}
+
+/// The needs rule through `cohort_ai`.
+fn cohort_needs(agents: u32, config: AiConfig) -> App {
+    let (makers, id) = needs_makers();
+    let mut app = base_app();
+    app.add_plugins(
+        AiPlugin::new(needs_schema())
+            .with_makers(makers)
+            .with_config(config),
+    );
+    add_needs_systems(&mut app);
+    spawn_needs_agents(&mut app, id, agents);
+    warmed(app)
+}
+
+/// The same rule by hand: needs rise, the highest at 0.8 or more is satisfied.
+fn plain_needs_system(mut agents: Query<(&mut Needs, &mut Satisfied)>) {
+    agents
+        .par_iter_mut()
+        .for_each(|(mut needs, mut satisfied)| {
+            let mut best = (0.05, None);
+            for (index, need) in needs.0.iter_mut().enumerate() {
+                *need = (*need + NEED_RISE).min(1.0);
+                if *need > best.0 {
+                    best = (*need, Some(index));
+                }
+            }
+            if let (score, Some(index)) = best
+                && score >= SATISFIED_AT
+            {
+                needs.0[index] = 0.0;
+                satisfied.0 += 1;
+            }
+        });
+}
+
+fn plain_needs(agents: u32) -> App {
+    let mut app = base_app();
+    app.add_systems(
+        SimSchedule,
+        plain_needs_system
+            .in_set(SimSystems::Decide)
+            .in_set(ParIterSystems),
+    );
+    let world = app.world_mut();
+    world.spawn_batch((0..agents).map(|index| {
+        let start = (index % 8) as f32 * NEED_RISE;
+        (
+            Needs([
+                start,
+                (start + 0.3) % 1.0,
+                (start + 0.5) % 1.0,
+                (start + 0.7) % 1.0,
+            ]),
+            Satisfied(0),
+        )
+    }));
+    warmed(app)
+}
+
+/// Agents with 16 candidates each and one per-target option over them.
+fn cohort_targets(agents: u32) -> App {
+    let schema = AiSchema::new(&["aggression"], &["distance", "health"]).expect("fits");
+    let maker = parse_decision_maker(
+        Path::new("ai/targets.ai.ron"),
+        r#"(options: [
+            (name: "attack", per_target: true, considerations: [
+                (input: "aggression", curve: Logistic(midpoint: 0.3, steepness: 8.0)),
+                (input: "target.distance", range: (0.0, 40.0), curve: Linear(slope: -1.0, intercept: 1.0)),
+                (input: "target.health", curve: Polynomial(exponent: 2.0, slope: -1.0, offset: 1.0)),
+            ]),
+            (name: "hold", weight: 0.1),
+        ])"#,
+        &schema,
+    )
+    .expect("valid");
+    let mut makers = DecisionMakers::default();
+    let maker = makers.insert("ai/targets.ai.ron".into(), maker);
+    let mut app = base_app();
+    app.add_plugins(
+        AiPlugin::new(schema)
+            .with_makers(makers)
+            .with_config(AiConfig {
+                cache: CacheConfig {
+                    enabled: false,
+                    ..CacheConfig::default()
+                },
+                ..every_tick()
+            }),
+    );
+    let world = app.world_mut();
+    let targets: Vec<Entity> = (0..1_024).map(|_| world.spawn_empty().id()).collect();
+    let ids: Vec<_> = {
+        let mut allocator = world.resource_mut::<SimIdAllocator>();
+        (0..agents).map(|_| allocator.allocate()).collect()
+    };
+    world.spawn_batch(ids.into_iter().map(move |id| {
+        let mut inputs = AiInputs::default();
+        inputs.set(0, (id.0 % 10) as f32 / 10.0);
+        let mut candidates = AiCandidates::default();
+        for slot in 0..16u64 {
+            let mix = id.0.wrapping_mul(31).wrapping_add(slot * 7);
+            candidates.push(
+                targets[(mix % 1_024) as usize],
+                &[(mix % 40) as f32, (mix % 13) as f32 / 13.0],
+            );
+        }
+        (id, AiAgent::new(maker), inputs, candidates)
+    }));
+    warmed(app)
+}
+
+/// Time per update, allocations per update and the AI's figures over 100 ticks.
+fn measure(label: &str, app: &mut App) {
+    let stats_before = app.world().get_resource::<AiStats>().map(|s| *s.totals());
+    let before = AllocSnapshot::take();
+    let start = Instant::now();
+    for _ in 0..100 {
+        app.update();
+    }
+    let tick = start.elapsed().as_secs_f64() / 100.0;
+    let allocations = AllocSnapshot::take().since(&before).allocating_calls() as f64 / 100.0;
+    let ai = app.world().get_resource::<AiStats>().map(|stats| {
+        let summary = stats.summary();
+        let after = *stats.totals();
+        let before = stats_before.unwrap_or_default();
+        (
+            summary,
+            after.decisions - before.decisions,
+            after.considerations - before.considerations,
+        )
+    });
+    match ai {
+        Some((summary, decisions, considerations)) => {
+            let eval_seconds = summary.eval_us_p95 * 1e-6 * 100.0;
+            println!(
+                "  {label}: {:.3} ms per tick, {:.0} decisions per tick, scoring p95 {:.0} us, \
+                 {:.1} M considerations per second per core, {allocations:.1} allocations",
+                tick * 1e3,
+                decisions as f64 / 100.0,
+                summary.eval_us_p95,
+                considerations as f64 / (eval_seconds * THREADS as f64) / 1e6,
+            );
+        }
+        None => println!(
+            "  {label}: {:.3} ms per tick, {allocations:.1} allocations",
+            tick * 1e3
+        ),
+    }
+}
+
+fn print_figures() {
+    println!("per tick, after 30 warm-up ticks, over 100 ticks ({THREADS} threads):");
+    for agents in [1_000, 10_000, 50_000, 100_000] {
+        measure(
+            &format!("needs {agents} cohort_ai"),
+            &mut cohort_needs(agents, every_tick()),
+        );
+        measure(
+            &format!("needs {agents} plain par_iter"),
+            &mut plain_needs(agents),
+        );
+    }
+    for agents in [10_000, 100_000] {
+        measure(
+            &format!("targets {agents} cohort_ai"),
+            &mut cohort_targets(agents),
+        );
+    }
+    let budget = AiConfig {
+        max_micros_per_tick: Some(2_000.0),
+        ..every_tick()
+    };
+    measure(
+        "budget 100k (2 ms) cohort_ai",
+        &mut cohort_needs(100_000, budget),
+    );
+    let mut empty = warmed(base_app());
+    measure("an app with no systems of its own", &mut empty);
+}
+
+fn ai(c: &mut Criterion) {
+    print_figures();
+    for agents in [1_000u32, 10_000, 50_000, 100_000] {
+        let mut group = c.benchmark_group(format!("ai_needs_{}k", agents / 1_000));
+        group
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3))
+            .sample_size(20);
+        let mut app = cohort_needs(agents, every_tick());
+        group.bench_function(BenchmarkId::from_parameter("cohort_ai"), |b| {
+            b.iter(|| app.update());
+        });
+        let mut app = plain_needs(agents);
+        group.bench_function(BenchmarkId::from_parameter("plain_par_iter"), |b| {
+            b.iter(|| app.update());
+        });
+        group.finish();
+    }
+    for agents in [10_000u32, 100_000] {
+        let mut group = c.benchmark_group(format!("ai_targets_{}k", agents / 1_000));
+        group
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3))
+            .sample_size(20);
+        let mut app = cohort_targets(agents);
+        group.bench_function(BenchmarkId::from_parameter("cohort_ai"), |b| {
+            b.iter(|| app.update());
+        });
+        group.finish();
+    }
+    let mut group = c.benchmark_group("ai_budget_100k_2ms");
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20);
+    let mut app = cohort_needs(
+        100_000,
+        AiConfig {
+            max_micros_per_tick: Some(2_000.0),
+            ..every_tick()
+        },
+    );
+    group.bench_function(BenchmarkId::from_parameter("cohort_ai"), |b| {
+        b.iter(|| app.update());
+    });
+    group.finish();
+    let mut group = c.benchmark_group("ai_crossover");
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20);
+    for agents in [128u32, 256, 512, 1_024, 2_048, 4_096] {
+        for (name, parallel_from) in [("serial", usize::MAX), ("parallel", 0)] {
+            let mut app = cohort_needs(
+                agents,
+                AiConfig {
+                    parallel_from,
+                    ..every_tick()
+                },
+            );
+            group.bench_function(BenchmarkId::new(name, agents), |b| {
+                b.iter(|| app.update());
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ai);
+criterion_main!(benches);

@@ -1,0 +1,450 @@
+//! A decision maker compiled for scoring: flat considerations, resolved input slots.
+
+use bevy::ecs::entity::Entity;
+
+use crate::components::{AiCandidates, AiInputs};
+use crate::curve::ResponseCurve;
+use crate::definition::DecisionMakerDef;
+use crate::explain::Explanation;
+use crate::schema::{InputRef, MAX_OPTIONS, MAX_TARGET_INPUTS};
+
+/// One consideration, ready to score.
+#[derive(Debug, Clone, PartialEq)]
+struct Consideration {
+    input: InputRef,
+    low: f32,
+    inverse_span: f32,
+    curve: ResponseCurve,
+}
+
+impl Consideration {
+    /// The raw input and its score.
+    #[inline]
+    fn score(&self, inputs: &AiInputs, target: Option<&[f32; MAX_TARGET_INPUTS]>) -> (f32, f32) {
+        let raw = match self.input {
+            InputRef::Agent(slot) => inputs.values[usize::from(slot)],
+            InputRef::Target(slot) => target.map_or(0.0, |target| target[usize::from(slot)]),
+        };
+        let x = (raw - self.low) * self.inverse_span;
+        (raw, self.curve.evaluate(x))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct CompiledOption {
+    name: String,
+    weight: f32,
+    per_target: bool,
+    /// `considerations[start..end]`, agent inputs first.
+    start: usize,
+    end: usize,
+    /// Where the target considerations begin.
+    first_target: usize,
+    /// Dave Mark's make-up factor, `1 − 1/n`.
+    compensation: f32,
+}
+
+/// What [`DecisionMaker::decide`] chose.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Choice {
+    /// The option, `None` when every option scored 0.
+    pub option: Option<u16>,
+    /// The target, for a per-target option.
+    pub target: Option<Entity>,
+    /// The winning score.
+    pub score: f32,
+    /// Considerations evaluated to choose.
+    pub evaluations: u32,
+}
+
+/// A parsed, checked decision maker, ready to score agents. Made by
+/// [`parse_decision_maker`](crate::parse_decision_maker) or
+/// [`load_decision_maker`](crate::load_decision_maker).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionMaker {
+    name: String,
+    options: Vec<CompiledOption>,
+    considerations: Vec<Consideration>,
+    commitment: f32,
+    agent_mask: u32,
+    target_mask: u32,
+}
+
+impl DecisionMaker {
+    pub(crate) fn compile(name: String, definition: &DecisionMakerDef) -> Self {
+        let mut considerations = Vec::new();
+        let mut options = Vec::with_capacity(definition.options.len());
+        let (mut agent_mask, mut target_mask) = (0u32, 0u32);
+        for option in definition.options.iter().take(MAX_OPTIONS) {
+            let start = considerations.len();
+            // Agent inputs first: they are scored once per option, before any target.
+            let mut ordered: Vec<_> = option.considerations.iter().collect();
+            ordered.sort_by_key(|c| matches!(c.input, InputRef::Target(_)));
+            for consideration in ordered {
+                match consideration.input {
+                    InputRef::Agent(slot) => agent_mask |= 1 << slot,
+                    InputRef::Target(slot) => target_mask |= 1 << slot,
+                }
+                let (low, high) = consideration
+                    .range
+                    .map_or((0.0, 1.0), |(low, high)| (low.0, high.0));
+                considerations.push(Consideration {
+                    input: consideration.input,
+                    low,
+                    inverse_span: 1.0 / (high - low),
+                    curve: consideration.curve.clone(),
+                });
+            }
+            let end = considerations.len();
+            let first_target = (start..end)
+                .find(|&index| matches!(considerations[index].input, InputRef::Target(_)))
+                .unwrap_or(end);
+            let count = end - start;
+            options.push(CompiledOption {
+                name: option.name.clone(),
+                weight: option.weight.0,
+                per_target: option.per_target,
+                start,
+                end,
+                first_target,
+                compensation: if count == 0 {
+                    0.0
+                } else {
+                    1.0 - 1.0 / count as f32
+                },
+            });
+        }
+        Self {
+            name,
+            options,
+            considerations,
+            commitment: definition.commitment.0,
+            agent_mask,
+            target_mask,
+        }
+    }
+
+    /// The decision maker's name (its file name without `.ron`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How many options it has.
+    pub fn option_count(&self) -> usize {
+        self.options.len()
+    }
+
+    /// Option `index`'s name.
+    pub fn option_name(&self, index: u16) -> Option<&str> {
+        self.options
+            .get(usize::from(index))
+            .map(|option| option.name.as_str())
+    }
+
+    /// The index of the option called `name`.
+    pub fn option_index(&self, name: &str) -> Option<u16> {
+        self.options
+            .iter()
+            .position(|option| option.name == name)
+            .map(|index| index as u16)
+    }
+
+    /// True when some consideration reads agent input `slot`: sensors may skip the others.
+    pub fn reads_agent_input(&self, slot: usize) -> bool {
+        slot < 32 && self.agent_mask & (1 << slot) != 0
+    }
+
+    /// True when some consideration reads candidate input `slot`.
+    pub fn reads_target_input(&self, slot: usize) -> bool {
+        slot < 32 && self.target_mask & (1 << slot) != 0
+    }
+
+    /// True when some option is per-target: the agent needs candidates.
+    pub fn wants_candidates(&self) -> bool {
+        self.options.iter().any(|option| option.per_target)
+    }
+
+    pub(crate) fn agent_mask(&self) -> u32 {
+        self.agent_mask
+    }
+
+    pub(crate) fn target_mask(&self) -> u32 {
+        self.target_mask
+    }
+
+    /// Scores every option for one agent and picks the best: the highest score wins, ties
+    /// go to the earlier option and, within a per-target option, to the earlier candidate.
+    /// `current` (the option and target the agent has) gets the commitment bonus. Every
+    /// option's score lands in `scores`.
+    pub fn decide(
+        &self,
+        inputs: &AiInputs,
+        candidates: &AiCandidates,
+        current: Option<(u16, Option<Entity>)>,
+        scores: &mut [f32; MAX_OPTIONS],
+    ) -> Choice {
+        let mut best = Choice {
+            option: None,
+            target: None,
+            score: 0.0,
+            evaluations: 0,
+        };
+        for (index, option) in self.options.iter().enumerate() {
+            let index = index as u16;
+            let (score, target, evaluations) =
+                self.score_option(option, index, inputs, candidates, current);
+            best.evaluations += evaluations;
+            scores[usize::from(index)] = score;
+            if score > best.score {
+                best.option = Some(index);
+                best.target = target;
+                best.score = score;
+            }
+        }
+        best
+    }
+
+    /// Scores option `option` and, for a per-target one, finds its best candidate.
+    fn score_option(
+        &self,
+        option: &CompiledOption,
+        index: u16,
+        inputs: &AiInputs,
+        candidates: &AiCandidates,
+        current: Option<(u16, Option<Entity>)>,
+    ) -> (f32, Option<Entity>, u32) {
+        let committed = |target: Option<Entity>| match current {
+            Some((current_option, current_target)) if current_option == index => {
+                !option.per_target || current_target == target
+            }
+            _ => false,
+        };
+        let bonus = |score: f32, target: Option<Entity>| {
+            if committed(target) {
+                score * (1.0 + self.commitment)
+            } else {
+                score
+            }
+        };
+        let (agent_part, mut evaluations) =
+            self.product(option, option.start, option.first_target, inputs, None);
+        if !option.per_target {
+            let score = option.weight * agent_part;
+            return (bonus(score, None), None, evaluations);
+        }
+        if agent_part <= 0.0 {
+            return (0.0, None, evaluations);
+        }
+        let mut best: (f32, Option<Entity>) = (0.0, None);
+        for (slot, entity) in candidates.entities().iter().enumerate() {
+            let target = candidates.inputs(slot);
+            let (target_part, count) =
+                self.product(option, option.first_target, option.end, inputs, target);
+            evaluations += count;
+            let score = bonus(option.weight * agent_part * target_part, Some(*entity));
+            if score > best.0 {
+                best = (score, Some(*entity));
+            }
+        }
+        (best.0, best.1, evaluations)
+    }
+
+    /// The compensated product of `considerations[from..to]`, stopping at a 0.
+    #[inline]
+    fn product(
+        &self,
+        option: &CompiledOption,
+        from: usize,
+        to: usize,
+        inputs: &AiInputs,
+        target: Option<&[f32; MAX_TARGET_INPUTS]>,
+    ) -> (f32, u32) {
+        let mut product = 1.0;
+        let mut evaluations = 0;
+        for consideration in &self.considerations[from..to] {
+            let (_, score) = consideration.score(inputs, target);
+            evaluations += 1;
+            product *= score + (1.0 - score) * option.compensation * score;
+            if product <= 0.0 {
+                return (0.0, evaluations);
+            }
+        }
+        (product, evaluations)
+    }
+
+    /// Writes why the agent would choose what it chooses now: every option's score and,
+    /// for its best target, every consideration's input and score.
+    pub fn explain(
+        &self,
+        inputs: &AiInputs,
+        candidates: &AiCandidates,
+        current: Option<(u16, Option<Entity>)>,
+        out: &mut Explanation,
+    ) {
+        out.clear();
+        let mut scores = [0.0; MAX_OPTIONS];
+        let choice = self.decide(inputs, candidates, current, &mut scores);
+        out.chosen = choice.option;
+        for (index, option) in self.options.iter().enumerate() {
+            let (score, target, _) =
+                self.score_option(option, index as u16, inputs, candidates, current);
+            let target_inputs = target
+                .and_then(|entity| candidates.entities().iter().position(|e| *e == entity))
+                .and_then(|slot| candidates.inputs(slot));
+            let first = out.considerations.len();
+            for consideration in &self.considerations[option.start..option.end] {
+                let (raw, score) = consideration.score(inputs, target_inputs);
+                out.push_consideration(consideration.input, raw, score);
+            }
+            out.push_option(index as u16, score, target, first);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::definition::parse_decision_maker;
+    use crate::schema::AiSchema;
+
+    fn maker(text: &str) -> DecisionMaker {
+        let schema = AiSchema::new(&["health", "need"], &["distance", "weak"]).unwrap();
+        parse_decision_maker(Path::new("test.ron"), text, &schema).unwrap()
+    }
+
+    fn inputs(health: f32, need: f32) -> AiInputs {
+        let mut inputs = AiInputs::default();
+        inputs.set(0, health);
+        inputs.set(1, need);
+        inputs
+    }
+
+    fn entity(index: u32) -> Entity {
+        Entity::from_raw_u32(index).unwrap()
+    }
+
+    const NEEDS: &str = "(options: [
+        (name: \"eat\", considerations: [(input: \"need\", curve: Linear(slope: 1.0))]),
+        (name: \"flee\", considerations: [
+            (input: \"health\", curve: Linear(slope: -1.0, intercept: 1.0)),
+            (input: \"need\", curve: Step(threshold: 0.0))]),
+        (name: \"hunt\", per_target: true, considerations: [
+            (input: \"target.distance\", range: (0.0, 10.0), curve: Linear(slope: -1.0, intercept: 1.0)),
+            (input: \"target.weak\", curve: Linear(slope: 0.5, intercept: 0.5))]),
+    ])";
+
+    #[test]
+    fn the_best_option_wins_and_scores_are_exact() {
+        let maker = maker(NEEDS);
+        let mut scores = [0.0; MAX_OPTIONS];
+        let choice = maker.decide(
+            &inputs(0.9, 0.7),
+            &AiCandidates::default(),
+            None,
+            &mut scores,
+        );
+        assert_eq!(choice.option, Some(0));
+        assert_eq!(scores[0], 0.7);
+        // flee: two considerations, 0.1 and 1.0, compensated by 1 − 1/2.
+        let flee = (0.1 + 0.9 * 0.5 * 0.1) * 1.0;
+        assert!((scores[1] - flee).abs() < 1e-6, "{}", scores[1]);
+        assert_eq!(scores[2], 0.0, "no candidates, no hunt");
+        let low = maker.decide(
+            &inputs(0.05, 0.2),
+            &AiCandidates::default(),
+            None,
+            &mut scores,
+        );
+        assert_eq!(low.option, Some(1), "flee when nearly dead");
+    }
+
+    #[test]
+    fn per_target_options_keep_the_best_candidate() {
+        let maker = maker(NEEDS);
+        let mut candidates = AiCandidates::default();
+        candidates.push(entity(1), &[8.0, 1.0]);
+        candidates.push(entity(2), &[2.0, 0.0]);
+        candidates.push(entity(3), &[2.0, 0.0]);
+        let mut scores = [0.0; MAX_OPTIONS];
+        let choice = maker.decide(&inputs(1.0, 0.0), &candidates, None, &mut scores);
+        assert_eq!(choice.option, Some(2));
+        assert_eq!(
+            choice.target,
+            Some(entity(2)),
+            "near beats weak; ties go to the earlier"
+        );
+        assert_eq!(
+            choice.evaluations,
+            1 + 1 + 6,
+            "eat 1, flee stops at its first 0, hunt 2 per candidate"
+        );
+    }
+
+    #[test]
+    fn commitment_holds_a_near_tie() {
+        let maker = maker(
+            "(commitment: 0.2, options: [
+                (name: \"a\", considerations: [(input: \"need\", curve: Linear(slope: 1.0))]),
+                (name: \"b\", considerations: [(input: \"health\", curve: Linear(slope: 1.0))]),
+            ])",
+        );
+        let mut scores = [0.0; MAX_OPTIONS];
+        let fresh = maker.decide(
+            &inputs(0.55, 0.5),
+            &AiCandidates::default(),
+            None,
+            &mut scores,
+        );
+        assert_eq!(fresh.option, Some(1));
+        let held = maker.decide(
+            &inputs(0.55, 0.5),
+            &AiCandidates::default(),
+            Some((0, None)),
+            &mut scores,
+        );
+        assert_eq!(held.option, Some(0), "0.5 · 1.2 beats 0.55");
+        let tie = maker.decide(
+            &inputs(0.5, 0.5),
+            &AiCandidates::default(),
+            None,
+            &mut scores,
+        );
+        assert_eq!(tie.option, Some(0), "ties go to the earlier option");
+    }
+
+    #[test]
+    fn nothing_above_zero_is_no_choice() {
+        let maker = maker(NEEDS);
+        let mut scores = [0.0; MAX_OPTIONS];
+        let choice = maker.decide(
+            &inputs(1.0, 0.0),
+            &AiCandidates::default(),
+            None,
+            &mut scores,
+        );
+        assert_eq!(choice.option, None);
+    }
+
+    #[test]
+    fn the_explanation_matches_the_decision() {
+        let maker = maker(NEEDS);
+        let mut candidates = AiCandidates::default();
+        candidates.push(entity(5), &[5.0, 1.0]);
+        let mut explanation = Explanation::default();
+        maker.explain(&inputs(0.2, 0.1), &candidates, None, &mut explanation);
+        let mut scores = [0.0; MAX_OPTIONS];
+        let choice = maker.decide(&inputs(0.2, 0.1), &candidates, None, &mut scores);
+        assert_eq!(explanation.chosen(), choice.option);
+        assert_eq!(explanation.options().len(), 3);
+        let hunt = &explanation.options()[2];
+        assert_eq!(hunt.score, scores[2]);
+        assert_eq!(hunt.target, Some(entity(5)));
+        let considered = explanation.considerations_of(2);
+        assert_eq!(considered.len(), 2);
+        assert_eq!(considered[0].raw, 5.0);
+        assert_eq!(considered[0].score, 0.5);
+        assert_eq!(considered[1].score, 1.0);
+    }
+}

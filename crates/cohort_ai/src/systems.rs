@@ -1,0 +1,395 @@
+//! The AI's systems: pick the agents due this tick within the budget, score them in
+//! parallel, explain the watched one, and keep the figures.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::Instant;
+
+use bevy::ecs::prelude::*;
+use cohort_sim::{SimId, SimTick};
+
+use crate::agent::AiAgent;
+use crate::components::{AiCandidates, AiInputs, Decision};
+use crate::config::AiConfig;
+use crate::decision_maker::DecisionMaker;
+use crate::explain::AiInspector;
+use crate::registry::DecisionMakers;
+use crate::schema::MAX_OPTIONS;
+use crate::stats::{AiStats, AiTickFigures};
+
+/// Priority classes, highest first, in the top bits of an agent's priority: waited the
+/// staleness bound, urgent, never decided, due.
+const CLASS_STALE: u64 = 3;
+const CLASS_URGENT: u64 = 2;
+const CLASS_NEW: u64 = 1;
+const CLASS_DUE: u64 = 0;
+const OVERDUE_BITS: u32 = 24;
+
+/// What one tick's selection and scoring passes share.
+#[derive(Resource, Debug, Default)]
+pub struct AiTickState {
+    /// Due agents' priorities, when there are more than the budget takes.
+    scratch: Vec<u64>,
+    /// Measured microseconds per scored agent, smoothed: turns a time budget into a count.
+    micros_per_decision: Option<f32>,
+    pending: AiTickFigures,
+    forced: u32,
+}
+
+impl AiTickState {
+    /// The decision limit for this tick from the config (and the measured cost, for a time
+    /// budget); `None` for no limit.
+    fn limit(&self, config: &AiConfig) -> Option<u32> {
+        let by_time = config.max_micros_per_tick.map(|micros| {
+            let cost = self.micros_per_decision.unwrap_or(1.0).max(0.001);
+            (micros.max(0.0) / cost).floor().min(u32::MAX as f32) as u32
+        });
+        match (config.max_decisions_per_tick, by_time) {
+            (Some(count), Some(time)) => Some(count.min(time)),
+            (count, time) => count.or(time),
+        }
+    }
+}
+
+/// Counters a parallel pass adds to once per batch, not once per agent.
+#[derive(Default)]
+struct PassCounters {
+    due: AtomicU32,
+    forced: AtomicU32,
+    evaluated: AtomicU32,
+    hits: AtomicU32,
+    unknown: AtomicU32,
+    considerations: AtomicU64,
+    staleness: AtomicU64,
+}
+
+/// One batch's share of [`PassCounters`], added when the batch ends.
+struct BatchTally<'a> {
+    counters: &'a PassCounters,
+    due: u32,
+    forced: u32,
+    evaluated: u32,
+    hits: u32,
+    unknown: u32,
+    considerations: u64,
+    staleness: u64,
+}
+
+impl<'a> BatchTally<'a> {
+    fn new(counters: &'a PassCounters) -> Self {
+        Self {
+            counters,
+            due: 0,
+            forced: 0,
+            evaluated: 0,
+            hits: 0,
+            unknown: 0,
+            considerations: 0,
+            staleness: 0,
+        }
+    }
+}
+
+impl Drop for BatchTally<'_> {
+    fn drop(&mut self) {
+        let c = self.counters;
+        c.due.fetch_add(self.due, Ordering::Relaxed);
+        c.forced.fetch_add(self.forced, Ordering::Relaxed);
+        c.evaluated.fetch_add(self.evaluated, Ordering::Relaxed);
+        c.hits.fetch_add(self.hits, Ordering::Relaxed);
+        c.unknown.fetch_add(self.unknown, Ordering::Relaxed);
+        c.considerations
+            .fetch_add(self.considerations, Ordering::Relaxed);
+        c.staleness.fetch_max(self.staleness, Ordering::Relaxed);
+    }
+}
+
+/// SplitMix64's finalizer, for stagger phases and tie-breaks.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The first tick after `tick` on which an agent of stagger `phase` thinks, every `every`.
+fn next_slot(tick: u64, every: u64, phase: u64) -> u64 {
+    let position = (tick % every + phase % every) % every;
+    tick + (every - position)
+}
+
+/// Marks the agents due this tick (their slot came, they are urgent, or they never
+/// decided), and, when there are more than the budget, selects the most urgent and
+/// longest waiting. Runs first in [`AiSystems::Select`](crate::AiSystems::Select).
+pub fn select_due_agents(
+    tick: Res<SimTick>,
+    config: Res<AiConfig>,
+    mut state: ResMut<AiTickState>,
+    mut agents: Query<(&SimId, &mut AiAgent)>,
+) {
+    let tick = tick.get();
+    let counters = PassCounters::default();
+    let max_staleness = u64::from(config.max_staleness_ticks.max(1));
+    let mark = |tally: &mut BatchTally, (id, mut agent): (&SimId, Mut<AiAgent>)| {
+        if agent.since.is_none() {
+            agent.since = Some(tick);
+            agent.phase = mix(id.0);
+        }
+        let since = agent.since.unwrap_or(tick);
+        let waited = tick - since;
+        let stale = waited >= max_staleness;
+        let never = agent.last_decided.is_none();
+        let due = agent.urgent || never || stale || tick >= agent.next_due;
+        agent.due = due;
+        agent.selected = due;
+        agent.forced = stale;
+        if !due {
+            return;
+        }
+        let class = if stale {
+            CLASS_STALE
+        } else if agent.urgent {
+            CLASS_URGENT
+        } else if never {
+            CLASS_NEW
+        } else {
+            CLASS_DUE
+        };
+        let overdue = tick
+            .saturating_sub(agent.next_due)
+            .min((1 << OVERDUE_BITS) - 1);
+        let tie = mix(id.0 ^ tick.rotate_left(40)) & 0xFFFF_FFFF;
+        agent.priority = (class << 62) | (overdue << 32) | tie;
+        tally.due += 1;
+        tally.forced += u32::from(stale);
+    };
+    if agents.iter().len() >= config.parallel_from {
+        agents
+            .par_iter_mut()
+            .for_each_init(|| BatchTally::new(&counters), mark);
+    } else {
+        let mut tally = BatchTally::new(&counters);
+        for agent in &mut agents {
+            mark(&mut tally, agent);
+        }
+    }
+    let due = counters.due.load(Ordering::Relaxed);
+    let forced = counters.forced.load(Ordering::Relaxed);
+    let limit = state.limit(&config);
+    let mut selected = due;
+    if let Some(limit) = limit.filter(|&limit| due > limit) {
+        let keep = limit.saturating_sub(forced) as usize;
+        let cutoff = cutoff(&mut state.scratch, &agents, keep);
+        for (_, mut agent) in &mut agents {
+            if agent.due && !agent.forced {
+                agent.selected = agent.priority >= cutoff;
+            }
+        }
+        selected = forced + keep.min((due - forced) as usize) as u32;
+    }
+    state.forced = forced;
+    state.pending = AiTickFigures {
+        tick,
+        due,
+        selected,
+        limit,
+        ..AiTickFigures::default()
+    };
+}
+
+/// The lowest priority among the `keep` highest of the due, unforced agents.
+fn cutoff(scratch: &mut Vec<u64>, agents: &Query<(&SimId, &mut AiAgent)>, keep: usize) -> u64 {
+    if keep == 0 {
+        return u64::MAX;
+    }
+    scratch.clear();
+    scratch.extend(
+        agents
+            .iter()
+            .filter(|(_, agent)| agent.due && !agent.forced)
+            .map(|(_, agent)| agent.priority),
+    );
+    if keep >= scratch.len() {
+        return 0;
+    }
+    let (_, nth, _) = scratch.select_nth_unstable_by(keep - 1, |a, b| b.cmp(a));
+    *nth
+}
+
+/// A hash of what the decision maker reads: the quantized inputs it uses, the candidates
+/// and their quantized inputs, and the definition's generation. A multiply-rotate hash:
+/// it only has to tell one agent's inputs from its own previous ones, cheaply.
+fn cache_key(
+    maker: &DecisionMaker,
+    generation: u32,
+    inputs: &AiInputs,
+    candidates: &AiCandidates,
+    quantum: f32,
+) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let step = 1.0 / quantum.max(1e-6);
+    // Truncation, not rounding: no libm call in the hot path.
+    let quantize = |value: f32| (value * step) as i64 as u64;
+    let mut hash = u64::from(generation).wrapping_mul(K);
+    let mut add = |word: u64| hash = (hash.rotate_left(23) ^ word).wrapping_mul(K);
+    let mut mask = maker.agent_mask();
+    while mask != 0 {
+        add(quantize(inputs.values[mask.trailing_zeros() as usize]));
+        mask &= mask - 1;
+    }
+    if maker.wants_candidates() {
+        add(candidates.len() as u64);
+        for (index, entity) in candidates.entities().iter().enumerate() {
+            add(entity.to_bits());
+            let row = candidates.inputs(index).expect("index is below len");
+            let mut mask = maker.target_mask();
+            while mask != 0 {
+                add(quantize(row[mask.trailing_zeros() as usize]));
+                mask &= mask - 1;
+            }
+        }
+    }
+    hash ^ (hash >> 29)
+}
+
+/// Scores the selected agents, in parallel above the crossover, reusing a cached
+/// decision while the inputs it read are unchanged. Runs in
+/// [`AiSystems::Evaluate`](crate::AiSystems::Evaluate).
+pub fn evaluate_decisions(
+    tick: Res<SimTick>,
+    config: Res<AiConfig>,
+    makers: Res<DecisionMakers>,
+    mut state: ResMut<AiTickState>,
+    mut stats: ResMut<AiStats>,
+    mut agents: Query<(&mut AiAgent, &AiInputs, &AiCandidates, &mut Decision)>,
+) {
+    let tick = tick.get();
+    let started = Instant::now();
+    let counters = PassCounters::default();
+    let cache = config.cache;
+    let think = |lod| config.think_every(lod);
+    let score = |tally: &mut BatchTally,
+                 (mut agent, inputs, candidates, mut decision): (
+        Mut<AiAgent>,
+        &AiInputs,
+        &AiCandidates,
+        Mut<Decision>,
+    )| {
+        if !agent.selected {
+            return;
+        }
+        agent.selected = false;
+        let Some(maker) = makers.get(agent.maker) else {
+            tally.unknown += 1;
+            return;
+        };
+        let waited = agent.since.map_or(0, |since| tick - since);
+        tally.staleness = tally.staleness.max(waited);
+        let key = cache.enabled.then(|| {
+            cache_key(
+                maker,
+                makers.generation(agent.maker),
+                inputs,
+                candidates,
+                cache.quantum,
+            )
+        });
+        let hit = match (key, agent.cache) {
+            (Some(key), Some((cached, at))) => {
+                cached == key && tick - at < u64::from(cache.max_age_ticks)
+            }
+            _ => false,
+        };
+        if hit {
+            decision.decided_at = Some(tick);
+            decision.from_cache = true;
+            tally.hits += 1;
+        } else {
+            let current = decision.option.map(|option| (option, decision.target));
+            let mut scores = [0.0; MAX_OPTIONS];
+            let choice = maker.decide(inputs, candidates, current, &mut scores);
+            let decision = &mut *decision;
+            decision.previous = current;
+            if decision.option != choice.option || decision.target != choice.target {
+                decision.changed_at = Some(tick);
+            }
+            decision.option = choice.option;
+            decision.target = choice.target;
+            decision.score = choice.score;
+            decision.scores = scores;
+            decision.options = maker.option_count() as u16;
+            decision.decided_at = Some(tick);
+            decision.from_cache = false;
+            agent.cache = key.map(|key| (key, tick));
+            tally.evaluated += 1;
+            tally.considerations += u64::from(choice.evaluations);
+        }
+        agent.since = Some(tick);
+        agent.last_decided = Some(tick);
+        agent.urgent = false;
+        agent.next_due = next_slot(tick, think(agent.lod), agent.phase);
+    };
+    let selected = state.pending.selected as usize;
+    if selected >= config.parallel_from {
+        agents
+            .par_iter_mut()
+            .for_each_init(|| BatchTally::new(&counters), score);
+    } else if selected > 0 {
+        let mut tally = BatchTally::new(&counters);
+        for agent in &mut agents {
+            score(&mut tally, agent);
+        }
+    }
+    let eval_us = started.elapsed().as_secs_f32() * 1e6;
+    let evaluated = counters.evaluated.load(Ordering::Relaxed);
+    let hits = counters.hits.load(Ordering::Relaxed);
+    if evaluated + hits > 0 {
+        let per = eval_us / (evaluated + hits) as f32;
+        state.micros_per_decision = Some(
+            state
+                .micros_per_decision
+                .map_or(per, |smooth| smooth * 0.8 + per * 0.2),
+        );
+    }
+    let figures = AiTickFigures {
+        evaluated,
+        cache_hits: hits,
+        eval_us,
+        staleness_ticks: counters.staleness.load(Ordering::Relaxed),
+        ..state.pending
+    };
+    stats.record(
+        figures,
+        counters.considerations.load(Ordering::Relaxed),
+        state.forced,
+        counters.unknown.load(Ordering::Relaxed),
+    );
+}
+
+/// Refreshes [`AiInspector`]'s explanation when the watched agent was scored this tick.
+pub fn explain_watched_agent(
+    tick: Res<SimTick>,
+    makers: Res<DecisionMakers>,
+    mut inspector: ResMut<AiInspector>,
+    agents: Query<(&AiAgent, &AiInputs, &AiCandidates, &Decision)>,
+) {
+    let Some(watched) = inspector.watched else {
+        return;
+    };
+    let Ok((agent, inputs, candidates, decision)) = agents.get(watched) else {
+        return;
+    };
+    if !decision.is_fresh(tick.get()) || decision.from_cache {
+        return;
+    }
+    let Some(maker) = makers.get(agent.maker) else {
+        return;
+    };
+    // Explain against the choice it had before, as it was scored.
+    let inspector = &mut *inspector;
+    maker.explain(
+        inputs,
+        candidates,
+        decision.previous,
+        &mut inspector.explanation,
+    );
+    inspector.explained = Some((watched, agent.maker, tick.get()));
+}

@@ -1,0 +1,61 @@
+//! After warm-up, selecting, sensing, scoring, caching and explaining allocate nothing
+//! above Bevy's floor, with a budget that defers agents every tick.
+
+mod common;
+
+use bevy::prelude::*;
+use cohort_ai::{AiConfig, AiInspector, AiStats};
+use cohort_alloc::CountingAllocator;
+use cohort_profiler::{Profiler, ProfilerPlugin, SteadyState};
+use cohort_sim::finish_plugins;
+use common::needs_app;
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator::system();
+
+#[test]
+fn deciding_allocates_nothing_above_the_floor_after_warm_up() {
+    let config = AiConfig {
+        max_decisions_per_tick: Some(4_000),
+        parallel_from: 256,
+        ..AiConfig::default()
+    };
+    let (mut app, _) = needs_app(2, 20_000, config);
+    app.add_plugins(ProfilerPlugin::default());
+    finish_plugins(&mut app);
+    let watched = app
+        .world_mut()
+        .query_filtered::<Entity, With<cohort_ai::AiAgent>>()
+        .iter(app.world())
+        .nth(7)
+        .unwrap();
+    app.world_mut().resource_mut::<AiInspector>().watched = Some(watched);
+    SteadyState::new(60, 120)
+        .only(&["cohort_ai::"])
+        .assert(&mut app);
+    let profiler = app.world().resource::<Profiler>();
+    for name in [
+        "cohort_ai::systems::select_due_agents",
+        "cohort_ai::systems::evaluate_decisions",
+        "cohort_ai::systems::explain_watched_agent",
+        "cohort_ai::needs::sense_needs",
+        "cohort_ai::needs::satisfy_needs",
+    ] {
+        let runs = profiler
+            .runs_of(name)
+            .unwrap_or_else(|| panic!("{name} is profiled"));
+        assert!(runs >= 170, "{name} ran once a tick: {runs}");
+    }
+    let summary = app.world().resource::<AiStats>().summary();
+    assert!(
+        summary.deferred > 0,
+        "the budget deferred agents: {summary:?}"
+    );
+    assert!(
+        app.world()
+            .resource::<AiInspector>()
+            .explanation()
+            .is_some(),
+        "the watched agent was explained"
+    );
+}
