@@ -7,9 +7,8 @@
 
 mod common;
 
-use std::process::Command;
-
 use cohort_battle::headless::{HeadlessArgs, run_battle};
+use cohort_sim::run_test_in_child;
 
 const CHILD_ENV: &str = "COHORT_CHILD_THREADS";
 
@@ -44,18 +43,7 @@ fn child_battle() {
 }
 
 fn hashes_on(threads: usize) -> Vec<String> {
-    let output = Command::new(std::env::current_exe().expect("test binary path"))
-        .args(["child_battle", "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, threads.to_string())
-        .output()
-        .expect("the test binary starts again");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child on {threads} threads failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    run_test_in_child("child_battle", &[(CHILD_ENV, threads.to_string())])
         .lines()
         .filter(|line| line.contains("hash run="))
         .map(|line| line.rsplit(' ').next().unwrap_or_default().to_string())

@@ -93,6 +93,39 @@ fn the_report_and_csv_list_every_system_and_the_floor() {
         report.actions.latency_ticks_p95, 0,
         "decided and started in one tick"
     );
+    // The AI: every field, every unit decided, within the battle's staleness bound.
+    for field in [
+        "decisions",
+        "due",
+        "evaluated",
+        "staleness_ticks_max",
+        "decisions_per_tick_p95",
+        "considerations",
+        "deferred",
+        "forced",
+    ] {
+        assert!(json["ai"][field].is_u64(), "ai.{field}");
+    }
+    for field in ["cache_hit_ratio", "budget_used_p95", "eval_us_p95"] {
+        assert!(json["ai"][field].is_number(), "ai.{field}");
+    }
+    assert!(
+        report.ai.decisions >= report.units,
+        "every unit decided: {:?}",
+        report.ai
+    );
+    assert!(report.ai.evaluated <= report.ai.decisions);
+    let bound = cohort_battle::ai::battle_ai_config(report.units).max_staleness_ticks;
+    assert!(
+        report.ai.staleness_ticks_max <= u64::from(bound),
+        "{:?}",
+        report.ai
+    );
+    assert!(
+        report.ai.budget_used_p95.is_some_and(|used| used <= 1.0),
+        "{:?}",
+        report.ai
+    );
     assert!(json["hitches"].is_u64());
     assert!(json["budget_violations"].is_u64());
     let systems = json["systems"].as_array().unwrap();

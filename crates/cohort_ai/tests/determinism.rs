@@ -6,12 +6,10 @@
 
 mod common;
 
-use std::process::Command;
-
 use bevy::prelude::*;
 use cohort_ai::needs::Needs;
 use cohort_ai::{AiConfig, Decision};
-use cohort_sim::{SimAppExt, SimId, StateHasher};
+use cohort_sim::{SimAppExt, SimId, StateHasher, run_test_in_child};
 use common::needs_app;
 
 const CHILD_ENV: &str = "COHORT_AI_THREADS";
@@ -61,17 +59,7 @@ fn child_needs() {
 }
 
 fn digest_on(threads: usize) -> String {
-    let output = Command::new(std::env::current_exe().expect("test binary path"))
-        .args(["child_needs", "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, threads.to_string())
-        .output()
-        .expect("the test binary starts again");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child on {threads} threads failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_test_in_child("child_needs", &[(CHILD_ENV, threads.to_string())]);
     stdout
         .lines()
         .find_map(|line| line.split_once(&format!("digest threads={threads} ")))

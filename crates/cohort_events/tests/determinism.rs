@@ -8,11 +8,10 @@
 mod common;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::process::Command;
 
 use bevy::prelude::*;
 use cohort_events::{EventBatch, EventBatchConfig};
-use cohort_sim::{SimAppExt, SimSchedule, SimSystems};
+use cohort_sim::{SimAppExt, SimSchedule, SimSystems, run_test_in_child};
 use common::{Health, Hit, storm_app};
 
 const CHILD_ENV: &str = "COHORT_EVENTS_THREADS";
@@ -59,21 +58,11 @@ fn child_storm() {
 }
 
 fn digest_on(threads: usize, parallel_flush: bool) -> String {
-    let mut child = Command::new(std::env::current_exe().expect("test binary path"));
-    child
-        .args(["child_storm", "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, threads.to_string());
+    let mut env = vec![(CHILD_ENV, threads.to_string())];
     if parallel_flush {
-        child.env(PARALLEL_ENV, "1");
+        env.push((PARALLEL_ENV, "1".to_string()));
     }
-    let output = child.output().expect("the test binary starts again");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "child on {threads} threads failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    run_test_in_child("child_storm", &env)
         .lines()
         .find_map(|line| {
             line.split_once("digest threads=")

@@ -64,7 +64,7 @@ pub use sim_plugin::{
     finish_plugins, run_sim_schedule,
 };
 pub use summary_registry::{SummaryFn, SummaryRegistry, short_type_name};
-pub use threads::{on_each_compute_thread, task_pool_options};
+pub use threads::{on_each_compute_thread, run_test_in_child, task_pool_options};
 pub use world_hash::{
     SimHashAppExt, SimHashRegistry, SimId, SimIdAllocator, format_world_hash, world_hash,
 };

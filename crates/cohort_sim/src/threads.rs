@@ -52,3 +52,27 @@ pub fn on_each_compute_thread(prepare: impl Fn() + Sync) {
         }
     });
 }
+
+/// Runs the test `test` of the current test binary again in a child process with `env`
+/// set, and returns what it printed; panics with its output when it fails.
+///
+/// Bevy's task pools are global to a process, so a test that compares thread counts runs
+/// each count in a child: the child test reads its thread count from `env` (and returns
+/// at once when the variable is not set, so it passes as a no-op in the parent's run).
+pub fn run_test_in_child(test: &str, env: &[(&str, String)]) -> String {
+    let mut child = std::process::Command::new(
+        std::env::current_exe().expect("a test binary knows its own path"),
+    );
+    child.args([test, "--exact", "--nocapture", "--test-threads=1"]);
+    for (name, value) in env {
+        child.env(name, value);
+    }
+    let output = child.output().expect("the test binary starts again");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{test} with {env:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
