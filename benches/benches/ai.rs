@@ -3,7 +3,8 @@
 //!
 //! - `needs`: four needs rise 0.1 a tick; the option of the need that scores highest (if
 //!   0.8 or more) satisfies it, else idle (`cohort_ai::needs`). Every agent thinks every
-//!   tick, as big-brain's agents do. At 1k, 10k, 50k and 100k agents.
+//!   tick, as big-brain's agents do. At 1k, 10k, 50k and 100k agents; at 50k and 100k
+//!   also as cohort is meant to run, each agent every 8 ticks, staggered.
 //! - `targets`: one per-target option weighing each agent's 16 candidates on two target
 //!   inputs and one agent input, the cache off. At 10k and 100k agents.
 //! - `budget`: 100k needs agents under a 2 ms time budget.
@@ -63,6 +64,14 @@ fn base_app() -> App {
 fn every_tick() -> AiConfig {
     AiConfig {
         think_every: [1; 4],
+        ..AiConfig::default()
+    }
+}
+
+/// The intended use: each agent thinks every 8 ticks, staggered, the cache on.
+fn staggered() -> AiConfig {
+    AiConfig {
+        think_every: [8; 4],
         ..AiConfig::default()
     }
 }
@@ -225,7 +234,41 @@ fn measure(label: &str, app: &mut App) {
     }
 }
 
+/// `DecisionMaker::decide` alone on one thread, over `agents` sets of needs: the scoring
+/// core's speed without the ECS passes around it.
+fn print_scoring_core(agents: usize) {
+    let (makers, id) = needs_makers();
+    let maker = makers.get(id).expect("registered");
+    let inputs: Vec<AiInputs> = (0..agents)
+        .map(|index| {
+            let mut inputs = AiInputs::default();
+            for need in 0..4 {
+                inputs.set(need, ((index * 7 + need * 3) % 10) as f32 / 10.0);
+            }
+            inputs
+        })
+        .collect();
+    let candidates = AiCandidates::default();
+    let mut scores = [0.0; cohort_ai::MAX_OPTIONS];
+    let mut considerations = 0u64;
+    let start = Instant::now();
+    for _ in 0..20 {
+        for inputs in &inputs {
+            let choice = maker.decide(inputs, &candidates, None, &mut scores);
+            considerations += u64::from(choice.evaluations);
+            std::hint::black_box(choice);
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    println!(
+        "  scoring core, one thread: {:.1} ns per decision, {:.1} M considerations per second",
+        seconds * 1e9 / (20 * agents) as f64,
+        considerations as f64 / seconds / 1e6
+    );
+}
+
 fn print_figures() {
+    print_scoring_core(50_000);
     println!("per tick, after 30 warm-up ticks, over 100 ticks ({THREADS} threads):");
     for agents in [1_000, 10_000, 50_000, 100_000] {
         measure(
@@ -271,6 +314,15 @@ fn ai(c: &mut Criterion) {
         group.bench_function(BenchmarkId::from_parameter("plain_par_iter"), |b| {
             b.iter(|| app.update());
         });
+        if agents >= 50_000 {
+            let mut app = cohort_needs(agents, staggered());
+            group.bench_function(
+                BenchmarkId::from_parameter("cohort_ai_every_8_ticks"),
+                |b| {
+                    b.iter(|| app.update());
+                },
+            );
+        }
         group.finish();
     }
     for agents in [10_000u32, 100_000] {

@@ -27,7 +27,7 @@ pub struct AiAgent {
     pub(crate) priority: u64,
     pub(crate) next_due: u64,
     /// Stagger phase, from the `SimId`: the same on every run.
-    pub(crate) phase: u64,
+    pub(crate) phase: u32,
     /// The tick of its last decision, or of when it was first seen.
     pub(crate) since: Option<u64>,
     pub(crate) last_decided: Option<u64>,

@@ -98,9 +98,11 @@ pub enum ResponseCurve {
 }
 
 impl ResponseCurve {
-    /// The score of `x`: `x` is clamped to [0, 1] first, the score after.
+    /// The score of `x`: `x` is clamped to [0, 1] first, the score after (a NaN on
+    /// either side becomes 0: `max` keeps the number).
+    #[inline]
     pub fn evaluate(&self, x: f32) -> f32 {
-        let x = if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) };
+        let x = x.max(0.0).min(1.0);
         let y = match self {
             ResponseCurve::Linear { slope, intercept } => slope.0 * x + intercept.0,
             ResponseCurve::Polynomial {
@@ -130,7 +132,7 @@ impl ResponseCurve {
             }
             ResponseCurve::Piecewise { points } => piecewise(points, x),
         };
-        if y.is_nan() { 0.0 } else { y.clamp(0.0, 1.0) }
+        y.max(0.0).min(1.0)
     }
 
     /// What is wrong with the curve's shape, if anything (its numbers are already finite).

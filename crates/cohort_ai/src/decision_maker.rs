@@ -205,6 +205,7 @@ impl DecisionMaker {
     }
 
     /// Scores option `option` and, for a per-target one, finds its best candidate.
+    #[inline]
     fn score_option(
         &self,
         option: &CompiledOption,

@@ -111,8 +111,10 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// The first tick after `tick` on which an agent of stagger `phase` thinks, every `every`.
-fn next_slot(tick: u64, every: u64, phase: u64) -> u64 {
-    let position = (tick % every + phase % every) % every;
+/// One division: `phase` is below 2^32, so the sum cannot overflow for 2^63 ticks.
+#[inline]
+fn next_slot(tick: u64, every: u64, phase: u32) -> u64 {
+    let position = (tick + u64::from(phase)) % every;
     tick + (every - position)
 }
 
@@ -131,7 +133,7 @@ pub fn select_due_agents(
     let mark = |tally: &mut BatchTally, (id, mut agent): (&SimId, Mut<AiAgent>)| {
         if agent.since.is_none() {
             agent.since = Some(tick);
-            agent.phase = mix(id.0);
+            agent.phase = mix(id.0) as u32;
         }
         let since = agent.since.unwrap_or(tick);
         let waited = tick - since;
