@@ -18,6 +18,7 @@
 //!
 //! ```text
 //! cargo bench -p cohort_benches --bench ai
+//! AI_BENCH_FIGURES=0 cargo bench -p cohort_benches --bench ai -- ai_needs_50k   # timings only
 //! ```
 
 #![allow(
@@ -280,6 +281,12 @@ fn print_figures() {
             &mut plain_needs(agents),
         );
     }
+    for agents in [50_000, 100_000] {
+        measure(
+            &format!("needs {agents} cohort_ai, every 8 ticks"),
+            &mut cohort_needs(agents, staggered()),
+        );
+    }
     for agents in [10_000, 100_000] {
         measure(
             &format!("targets {agents} cohort_ai"),
@@ -299,7 +306,10 @@ fn print_figures() {
 }
 
 fn ai(c: &mut Criterion) {
-    print_figures();
+    // `AI_BENCH_FIGURES=0` skips the printed figures (for profiling one case).
+    if std::env::var("AI_BENCH_FIGURES").as_deref() != Ok("0") {
+        print_figures();
+    }
     for agents in [1_000u32, 10_000, 50_000, 100_000] {
         let mut group = c.benchmark_group(format!("ai_needs_{}k", agents / 1_000));
         group

@@ -7,8 +7,10 @@ use cohort_sim::{ParIterSystems, SimSchedule, SimTick};
 
 use crate::agent::AiAgent;
 use crate::components::Decision;
+use crate::config::AiConfig;
 use crate::plugin::AiSystems;
 use crate::registry::DecisionMakers;
+use crate::stats::AiStats;
 
 /// One fresh decision, as [`DecisionActions::order`] sees it.
 #[derive(Debug)]
@@ -64,16 +66,25 @@ impl DecisionActionsAppExt for App {
     }
 }
 
-/// Passes each agent decided this tick to the game's [`DecisionActions`].
+/// Passes each agent decided this tick to the game's [`DecisionActions`]: in parallel
+/// when the tick made many decisions, else serially.
 pub fn queue_decided_actions<R: DecisionActions>(
     tick: Res<SimTick>,
+    config: Res<AiConfig>,
+    stats: Res<AiStats>,
     makers: Res<DecisionMakers>,
     mapping: Res<R>,
     orders: ActionWriter<R::Action>,
     agents: Query<(Entity, &AiAgent, &Decision, Option<&ActionQueue<R::Action>>)>,
 ) {
     let tick = tick.get();
-    agents.par_iter().for_each(|(agent, ai, decision, queue)| {
+    let decided = stats.last_tick().evaluated + stats.last_tick().cache_hits;
+    let order = |(agent, ai, decision, queue): (
+        Entity,
+        &AiAgent,
+        &Decision,
+        Option<&ActionQueue<R::Action>>,
+    )| {
         if !decision.is_fresh(tick) {
             return;
         }
@@ -88,5 +99,10 @@ pub fn queue_decided_actions<R: DecisionActions>(
             current: queue.and_then(ActionQueue::current),
         };
         mapping.order(&decided, &orders);
-    });
+    };
+    if config.parallel_for(decided as usize) {
+        agents.par_iter().for_each(order);
+    } else {
+        agents.iter().for_each(order);
+    }
 }

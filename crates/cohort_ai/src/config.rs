@@ -27,6 +27,8 @@ pub struct AiConfig {
     pub cache: CacheConfig,
     /// Score in parallel from this many selected agents on; below it, serially (a
     /// parallel pass costs more than it saves on small batches; see BENCHMARKS.md).
+    /// Passes that do little per agent (selection, the bridge to actions) go parallel
+    /// only on larger counts. [`AiConfig::parallel_for`] says which.
     pub parallel_from: usize,
 }
 
@@ -38,12 +40,19 @@ impl Default for AiConfig {
             think_every: [2, 8, 32, 64],
             max_staleness_ticks: 90,
             cache: CacheConfig::default(),
-            parallel_from: 512,
+            parallel_from: 1_024,
         }
     }
 }
 
 impl AiConfig {
+    /// True when a pass that does scoring-sized work for `items` items should run in
+    /// parallel: game systems that act on the tick's decisions can ask it with the
+    /// tick's decision count ([`AiStats::last_tick`](crate::AiStats::last_tick)).
+    pub fn parallel_for(&self, items: usize) -> bool {
+        items >= self.parallel_from
+    }
+
     /// Ticks between decisions for `lod` (the last tier for tiers past it), at least 1.
     pub fn think_every(&self, lod: u8) -> u64 {
         let tier = usize::from(lod).min(LOD_TIERS - 1);

@@ -24,6 +24,9 @@ const CLASS_NEW: u64 = 1;
 const CLASS_DUE: u64 = 0;
 const OVERDUE_BITS: u32 = 24;
 
+/// Selection runs in parallel from this many times [`AiConfig::parallel_from`] agents.
+const SELECT_PARALLEL_FACTOR: usize = 32;
+
 /// What one tick's selection and scoring passes share.
 #[derive(Resource, Debug, Default)]
 pub struct AiTickState {
@@ -163,7 +166,9 @@ pub fn select_due_agents(
         tally.due += 1;
         tally.forced += u32::from(stale);
     };
-    if agents.iter().len() >= config.parallel_from {
+    // A few nanoseconds per agent: the pool's dispatch pays off only on far larger counts
+    // than scoring's.
+    if agents.iter().len() >= config.parallel_from.saturating_mul(SELECT_PARALLEL_FACTOR) {
         agents
             .par_iter_mut()
             .for_each_init(|| BatchTally::new(&counters), mark);

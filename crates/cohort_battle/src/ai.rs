@@ -7,8 +7,8 @@ use std::path::Path;
 use bevy::ecs::prelude::*;
 use cohort_actions::{ActionWriter, Queued};
 use cohort_ai::{
-    AiAgent, AiCandidates, AiConfig, AiInputs, AiSchema, DecidedContext, Decision, DecisionActions,
-    DecisionMakerId, DecisionMakers, MAX_CANDIDATES,
+    AiAgent, AiCandidates, AiConfig, AiInputs, AiSchema, AiStats, DecidedContext, Decision,
+    DecisionActions, DecisionMakerId, DecisionMakers, MAX_CANDIDATES,
 };
 use cohort_sim::{SimConfig, SimTick};
 
@@ -66,9 +66,13 @@ pub fn battle_ai_schema() -> AiSchema {
     .expect("the battle's schema fits the dense components")
 }
 
-/// The most enemies a unit weighs per decision; the rest of [`MAX_CANDIDATES`] is for
-/// wounded allies.
-pub const ENEMY_CANDIDATES: usize = 8;
+/// The most enemies a unit weighs per decision (the nearest).
+pub const ENEMY_CANDIDATES: usize = 4;
+
+/// The most wounded allies a support unit weighs per decision (the most wounded).
+pub const ALLY_CANDIDATES: usize = 4;
+
+const _: () = assert!(ENEMY_CANDIDATES + ALLY_CANDIDATES <= MAX_CANDIDATES);
 
 /// Decision makers of the battle's unit types, and which one each type thinks with.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,14 +132,15 @@ pub mod lod {
     pub const MARCHING: u8 = 2;
 }
 
-/// The battle's AI settings for `units` units: think every 8 ticks while closing in,
-/// every 16 while fighting or marching, and score at most a fifth of the army a tick.
+/// The battle's AI settings for `units` units: think every 16 ticks while closing in or
+/// marching, every 32 while fighting (a target's death or a unit's wounds make it urgent
+/// at once), and score at most a tenth of the army a tick.
 pub fn battle_ai_config(units: u64) -> AiConfig {
-    let budget = u32::try_from(units / 5).unwrap_or(u32::MAX).max(256);
+    let budget = u32::try_from(units / 10).unwrap_or(u32::MAX).max(256);
     AiConfig {
         max_decisions_per_tick: Some(budget),
-        think_every: [8, 16, 16, 64],
-        max_staleness_ticks: 48,
+        think_every: [16, 32, 16, 64],
+        max_staleness_ticks: 64,
         ..AiConfig::default()
     }
 }
@@ -258,7 +263,7 @@ fn push_wounded_allies(
     reach: f32,
     candidates: &mut AiCandidates,
 ) {
-    const ALLIES: usize = MAX_CANDIDATES - ENEMY_CANDIDATES;
+    const ALLIES: usize = ALLY_CANDIDATES;
     let mut wounded: [(i32, u64, Option<crate::GridEntry>); ALLIES] = [(0, 0, None); ALLIES];
     let mut kept = 0;
     grid.for_each_ally_within(team.0, position.0, reach, |ally| {
@@ -293,6 +298,8 @@ fn is_attack(option: &str) -> bool {
 /// nearest enemy army), and sets its [`lod`] tier.
 pub fn aim_at_decisions(
     tick: Res<SimTick>,
+    config: Res<AiConfig>,
+    stats: Res<AiStats>,
     grid: Res<SpatialGrid>,
     types: Res<UnitTypes>,
     makers: Res<DecisionMakers>,
@@ -308,50 +315,60 @@ pub fn aim_at_decisions(
     bodies: Query<(&Position, &UnitKind)>,
 ) {
     let tick = tick.get();
-    units.par_iter_mut().for_each(
-        |(team, kind, position, decision, inputs, mut agent, mut target)| {
-            if !decision.is_fresh(tick) {
-                return;
-            }
-            let option = decision
-                .option()
-                .and_then(|option| makers.get(agent.maker)?.option_name(option));
-            let unit = types.get(*kind);
-            match (option, decision.target()) {
-                (Some(option), Some(enemy)) if is_attack(option) => {
-                    if let Ok((at, enemy_kind)) = bodies.get(enemy) {
-                        *target = Target {
-                            entity: Some(enemy),
-                            position: at.0,
-                            reach: unit.range + unit.radius + types.get(*enemy_kind).radius,
-                        };
-                    }
-                }
-                (Some("advance"), _) => {
+    let decided = stats.last_tick().evaluated + stats.last_tick().cache_hits;
+    let aim = |(team, kind, position, decision, inputs, mut agent, mut target): (
+        &Team,
+        &UnitKind,
+        &Position,
+        &Decision,
+        &AiInputs,
+        Mut<AiAgent>,
+        Mut<Target>,
+    )| {
+        if !decision.is_fresh(tick) {
+            return;
+        }
+        let option = decision
+            .option()
+            .and_then(|option| makers.get(agent.maker)?.option_name(option));
+        let unit = types.get(*kind);
+        match (option, decision.target()) {
+            (Some(option), Some(enemy)) if is_attack(option) => {
+                if let Ok((at, enemy_kind)) = bodies.get(enemy) {
                     *target = Target {
-                        entity: None,
-                        position: grid
-                            .nearest_enemy_center(team.0, position.0)
-                            .unwrap_or(position.0),
-                        reach: unit.range + unit.radius,
+                        entity: Some(enemy),
+                        position: at.0,
+                        reach: unit.range + unit.radius + types.get(*enemy_kind).radius,
                     };
                 }
-                _ => {}
             }
-            let lod = if inputs.get(input::ENEMY_IN_SIGHT) < 0.5 {
-                lod::MARCHING
-            } else if target.entity.is_some()
-                && position.0.distance(target.position) <= target.reach
-            {
-                lod::FIGHTING
-            } else {
-                lod::CLOSING_IN
-            };
-            if agent.lod != lod {
-                agent.lod = lod;
+            (Some("advance"), _) => {
+                *target = Target {
+                    entity: None,
+                    position: grid
+                        .nearest_enemy_center(team.0, position.0)
+                        .unwrap_or(position.0),
+                    reach: unit.range + unit.radius,
+                };
             }
-        },
-    );
+            _ => {}
+        }
+        let lod = if inputs.get(input::ENEMY_IN_SIGHT) < 0.5 {
+            lod::MARCHING
+        } else if target.entity.is_some() && position.0.distance(target.position) <= target.reach {
+            lod::FIGHTING
+        } else {
+            lod::CLOSING_IN
+        };
+        if agent.lod != lod {
+            agent.lod = lod;
+        }
+    };
+    if config.parallel_for(decided as usize) {
+        units.par_iter_mut().for_each(aim);
+    } else {
+        units.iter_mut().for_each(aim);
+    }
 }
 
 /// The battle's bridge from decisions to orders: `engage`, `shoot` and `blast` attack
