@@ -3,14 +3,14 @@
 use bevy::app::App;
 use bevy::ecs::prelude::*;
 use cohort_actions::{ActionQueue, ActionWriter};
-use cohort_sim::{ParIterSystems, SimSchedule, SimTick};
+use cohort_sim::{ParIterSystems, SimSchedule};
 
 use crate::agent::AiAgent;
 use crate::components::Decision;
 use crate::config::AiConfig;
 use crate::plugin::AiSystems;
 use crate::registry::DecisionMakers;
-use crate::stats::AiStats;
+use crate::systems::DecidedAgents;
 
 /// One fresh decision, as [`DecisionActions::order`] sees it.
 #[derive(Debug)]
@@ -66,28 +66,22 @@ impl DecisionActionsAppExt for App {
     }
 }
 
-/// Passes each agent decided this tick to the game's [`DecisionActions`]: in parallel
-/// when the tick made many decisions, else serially.
+/// Passes each agent decided this tick ([`DecidedAgents`]) to the game's
+/// [`DecisionActions`]: in parallel when the tick made many decisions, else serially.
 pub fn queue_decided_actions<R: DecisionActions>(
-    tick: Res<SimTick>,
     config: Res<AiConfig>,
-    stats: Res<AiStats>,
+    decided: Res<DecidedAgents>,
     makers: Res<DecisionMakers>,
     mapping: Res<R>,
     orders: ActionWriter<R::Action>,
     agents: Query<(Entity, &AiAgent, &Decision, Option<&ActionQueue<R::Action>>)>,
 ) {
-    let tick = tick.get();
-    let decided = stats.last_tick().evaluated + stats.last_tick().cache_hits;
     let order = |(agent, ai, decision, queue): (
         Entity,
         &AiAgent,
         &Decision,
         Option<&ActionQueue<R::Action>>,
     )| {
-        if !decision.is_fresh(tick) {
-            return;
-        }
         let option = decision
             .option()
             .and_then(|option| makers.get(ai.maker)?.option_name(option));
@@ -100,9 +94,10 @@ pub fn queue_decided_actions<R: DecisionActions>(
         };
         mapping.order(&decided, &orders);
     };
-    if config.parallel_for(decided as usize) {
-        agents.par_iter().for_each(order);
+    let decided = decided.entities();
+    if config.parallel_for(decided.len()) {
+        agents.par_iter_many(decided).for_each(order);
     } else {
-        agents.iter().for_each(order);
+        agents.iter_many(decided).for_each(order);
     }
 }

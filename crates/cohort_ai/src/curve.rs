@@ -102,7 +102,7 @@ impl ResponseCurve {
     /// either side becomes 0: `max` keeps the number).
     #[inline]
     pub fn evaluate(&self, x: f32) -> f32 {
-        let x = x.max(0.0).min(1.0);
+        let x = to_unit(x);
         let y = match self {
             ResponseCurve::Linear { slope, intercept } => slope.0 * x + intercept.0,
             ResponseCurve::Polynomial {
@@ -132,7 +132,7 @@ impl ResponseCurve {
             }
             ResponseCurve::Piecewise { points } => piecewise(points, x),
         };
-        y.max(0.0).min(1.0)
+        to_unit(y)
     }
 
     /// What is wrong with the curve's shape, if anything (its numbers are already finite).
@@ -152,6 +152,16 @@ impl ResponseCurve {
             _ => None,
         }
     }
+}
+
+/// `value` clamped to [0, 1], a NaN to 0 (`clamp` would keep the NaN).
+#[inline]
+#[allow(
+    clippy::manual_clamp,
+    reason = "max then min maps NaN to 0, which clamp does not"
+)]
+fn to_unit(value: f32) -> f32 {
+    value.max(0.0).min(1.0)
 }
 
 fn piecewise(points: &[(Finite, Finite)], x: f32) -> f32 {

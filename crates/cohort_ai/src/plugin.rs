@@ -11,7 +11,9 @@ use crate::hot_reload::add_hot_reload;
 use crate::registry::DecisionMakers;
 use crate::schema::AiSchema;
 use crate::stats::{AiStats, AiSummary};
-use crate::systems::{AiTickState, evaluate_decisions, explain_watched_agent, select_due_agents};
+use crate::systems::{
+    AiTickState, DecidedAgents, evaluate_decisions, explain_watched_agent, select_due_agents,
+};
 
 /// Where the AI runs in [`SimSchedule`].
 ///
@@ -123,6 +125,7 @@ impl Plugin for AiPlugin {
             .insert_resource(self.makers.clone())
             .init_resource::<AiStats>()
             .init_resource::<AiTickState>()
+            .init_resource::<DecidedAgents>()
             .init_resource::<AiInspector>()
             .configure_sets(
                 SimSchedule,

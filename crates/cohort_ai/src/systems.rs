@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use bevy::ecs::prelude::*;
+use bevy::utils::Parallel;
 use cohort_sim::{SimId, SimTick};
 
 use crate::agent::AiAgent;
@@ -27,9 +28,23 @@ const OVERDUE_BITS: u32 = 24;
 /// Selection runs in parallel from this many times [`AiConfig::parallel_from`] agents.
 const SELECT_PARALLEL_FACTOR: usize = 32;
 
-/// What one tick's selection and scoring passes share.
+/// The agents decided this tick (scored or confirmed from the cache), sorted by entity:
+/// systems that act on fresh decisions look these up instead of passing over every agent.
 #[derive(Resource, Debug, Default)]
+pub struct DecidedAgents(Vec<Entity>);
+
+impl DecidedAgents {
+    /// The agents, sorted.
+    pub fn entities(&self) -> &[Entity] {
+        &self.0
+    }
+}
+
+/// What one tick's selection and scoring passes share.
+#[derive(Resource, Default)]
 pub struct AiTickState {
+    /// Each thread's agents decided this tick, gathered into [`DecidedAgents`].
+    decided: Parallel<Vec<Entity>>,
     /// Due agents' priorities, when there are more than the budget takes.
     scratch: Vec<u64>,
     /// Measured microseconds per scored agent, smoothed: turns a time budget into a count.
@@ -266,15 +281,25 @@ pub fn evaluate_decisions(
     makers: Res<DecisionMakers>,
     mut state: ResMut<AiTickState>,
     mut stats: ResMut<AiStats>,
-    mut agents: Query<(&mut AiAgent, &AiInputs, &AiCandidates, &mut Decision)>,
+    mut decided: ResMut<DecidedAgents>,
+    mut agents: Query<(
+        Entity,
+        &mut AiAgent,
+        &AiInputs,
+        &AiCandidates,
+        &mut Decision,
+    )>,
 ) {
     let tick = tick.get();
     let started = Instant::now();
     let counters = PassCounters::default();
     let cache = config.cache;
     let think = |lod| config.think_every(lod);
+    let selected = state.pending.selected as usize;
+    let local = &state.decided;
     let score = |tally: &mut BatchTally,
-                 (mut agent, inputs, candidates, mut decision): (
+                 (entity, mut agent, inputs, candidates, mut decision): (
+        Entity,
         Mut<AiAgent>,
         &AiInputs,
         &AiCandidates,
@@ -329,12 +354,12 @@ pub fn evaluate_decisions(
             tally.evaluated += 1;
             tally.considerations += u64::from(choice.evaluations);
         }
+        local.scope(|decided| decided.push(entity));
         agent.since = Some(tick);
         agent.last_decided = Some(tick);
         agent.urgent = false;
         agent.next_due = next_slot(tick, think(agent.lod), agent.phase);
     };
-    let selected = state.pending.selected as usize;
     if selected >= config.parallel_from {
         agents
             .par_iter_mut()
@@ -345,6 +370,11 @@ pub fn evaluate_decisions(
             score(&mut tally, agent);
         }
     }
+    decided.0.clear();
+    for local in state.decided.iter_mut() {
+        decided.0.append(local);
+    }
+    decided.0.sort_unstable();
     let eval_us = started.elapsed().as_secs_f32() * 1e6;
     let evaluated = counters.evaluated.load(Ordering::Relaxed);
     let hits = counters.hits.load(Ordering::Relaxed);

@@ -7,7 +7,7 @@ use std::path::Path;
 use bevy::ecs::prelude::*;
 use cohort_actions::{ActionWriter, Queued};
 use cohort_ai::{
-    AiAgent, AiCandidates, AiConfig, AiInputs, AiSchema, AiStats, DecidedContext, Decision,
+    AiAgent, AiCandidates, AiConfig, AiInputs, AiSchema, DecidedAgents, DecidedContext, Decision,
     DecisionActions, DecisionMakerId, DecisionMakers, MAX_CANDIDATES,
 };
 use cohort_sim::{SimConfig, SimTick};
@@ -294,12 +294,11 @@ fn is_attack(option: &str) -> bool {
     matches!(option, "engage" | "shoot" | "blast")
 }
 
-/// Points each unit decided this tick at its decision's enemy (or, advancing, at the
-/// nearest enemy army), and sets its [`lod`] tier.
+/// Points each unit decided this tick ([`DecidedAgents`]) at its decision's enemy (or,
+/// advancing, at the nearest enemy army), and sets its [`lod`] tier.
 pub fn aim_at_decisions(
     tick: Res<SimTick>,
-    config: Res<AiConfig>,
-    stats: Res<AiStats>,
+    decided: Res<DecidedAgents>,
     grid: Res<SpatialGrid>,
     types: Res<UnitTypes>,
     makers: Res<DecisionMakers>,
@@ -315,7 +314,6 @@ pub fn aim_at_decisions(
     bodies: Query<(&Position, &UnitKind)>,
 ) {
     let tick = tick.get();
-    let decided = stats.last_tick().evaluated + stats.last_tick().cache_hits;
     let aim = |(team, kind, position, decision, inputs, mut agent, mut target): (
         &Team,
         &UnitKind,
@@ -364,10 +362,9 @@ pub fn aim_at_decisions(
             agent.lod = lod;
         }
     };
-    if config.parallel_for(decided as usize) {
-        units.par_iter_mut().for_each(aim);
-    } else {
-        units.iter_mut().for_each(aim);
+    let mut each = units.iter_many_mut(decided.entities());
+    while let Some(unit) = each.fetch_next() {
+        aim(unit);
     }
 }
 
