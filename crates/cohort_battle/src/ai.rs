@@ -16,8 +16,8 @@ use crate::data::{LoadError, UnitType};
 use crate::grid::SpatialGrid;
 use crate::health::Health;
 use crate::orders::{
-    FALL_BACK_SECONDS, Morale, Order, REGROUP_SECONDS, RETREAT_PRIORITY, RETREAT_SECONDS,
-    SUPPORT_PRIORITY,
+    FALL_BACK_SECONDS, Morale, Order, REGROUP_SECONDS, RETREAT_HEALTH_SHARE, RETREAT_PRIORITY,
+    RETREAT_SECONDS, SUPPORT_PRIORITY,
 };
 use crate::rules::BattleRules;
 use crate::unit_types::UnitTypes;
@@ -145,6 +145,9 @@ pub fn battle_ai_config(units: u64) -> AiConfig {
     }
 }
 
+/// The health share at which a unit that has not yet retreated asks for a decision.
+const RETREAT_SHARE: f32 = 1.0 / RETREAT_HEALTH_SHARE as f32;
+
 /// Which decision maker each unit kind thinks with.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct UnitMinds(pub Vec<DecisionMakerId>);
@@ -195,7 +198,7 @@ pub fn sense_battle(
             } else if decision.decided_at().is_some() && queue.is_idle() {
                 agent.make_urgent();
             }
-            if !morale.retreated && share <= 0.25 && !agent.is_urgent() {
+            if !morale.retreated && share <= RETREAT_SHARE && !agent.is_urgent() {
                 agent.make_urgent();
             }
             if !agent.is_selected() {
