@@ -44,7 +44,8 @@ use cohort_sim::{
     ParIterSystems, SimIdAllocator, SimPlugin, SimSchedule, SimSystems, finish_plugins,
     task_pool_options,
 };
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
@@ -305,63 +306,56 @@ fn print_figures() {
     measure("an app with no systems of its own", &mut empty);
 }
 
+/// A benchmark group timing whole updates: 1 s of warm-up, 3 s measured, 20 samples.
+fn update_group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(name);
+    group
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20);
+    group
+}
+
+/// Times one `App::update` of `app` as `name` in `group`.
+fn bench_updates(group: &mut BenchmarkGroup<'_, WallTime>, name: BenchmarkId, mut app: App) {
+    group.bench_function(name, |b| b.iter(|| app.update()));
+}
+
 fn ai(c: &mut Criterion) {
     // `AI_BENCH_FIGURES=0` skips the printed figures (for profiling one case).
     if std::env::var("AI_BENCH_FIGURES").as_deref() != Ok("0") {
         print_figures();
     }
     for agents in [1_000u32, 10_000, 50_000, 100_000] {
-        let mut group = c.benchmark_group(format!("ai_needs_{}k", agents / 1_000));
-        group
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
-            .sample_size(20);
-        let mut app = cohort_needs(agents, every_tick());
-        group.bench_function(BenchmarkId::from_parameter("cohort_ai"), |b| {
-            b.iter(|| app.update());
-        });
-        let mut app = plain_needs(agents);
-        group.bench_function(BenchmarkId::from_parameter("plain_par_iter"), |b| {
-            b.iter(|| app.update());
-        });
+        let mut group = update_group(c, &format!("ai_needs_{}k", agents / 1_000));
+        let id = BenchmarkId::from_parameter;
+        bench_updates(
+            &mut group,
+            id("cohort_ai"),
+            cohort_needs(agents, every_tick()),
+        );
+        bench_updates(&mut group, id("plain_par_iter"), plain_needs(agents));
         if agents >= 50_000 {
-            let mut app = cohort_needs(agents, staggered());
-            group.bench_function(
-                BenchmarkId::from_parameter("cohort_ai_every_8_ticks"),
-                |b| {
-                    b.iter(|| app.update());
-                },
-            );
+            let app = cohort_needs(agents, staggered());
+            bench_updates(&mut group, id("cohort_ai_every_8_ticks"), app);
         }
         group.finish();
     }
     for agents in [10_000u32, 100_000] {
-        let mut group = c.benchmark_group(format!("ai_targets_{}k", agents / 1_000));
-        group
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
-            .sample_size(20);
-        let mut app = cohort_targets(agents);
-        group.bench_function(BenchmarkId::from_parameter("cohort_ai"), |b| {
-            b.iter(|| app.update());
-        });
+        let mut group = update_group(c, &format!("ai_targets_{}k", agents / 1_000));
+        let app = cohort_targets(agents);
+        bench_updates(&mut group, BenchmarkId::from_parameter("cohort_ai"), app);
         group.finish();
     }
-    let mut group = c.benchmark_group("ai_budget_100k_2ms");
-    group
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(20);
-    let mut app = cohort_needs(
+    let mut group = update_group(c, "ai_budget_100k_2ms");
+    let app = cohort_needs(
         100_000,
         AiConfig {
             max_micros_per_tick: Some(2_000.0),
             ..every_tick()
         },
     );
-    group.bench_function(BenchmarkId::from_parameter("cohort_ai"), |b| {
-        b.iter(|| app.update());
-    });
+    bench_updates(&mut group, BenchmarkId::from_parameter("cohort_ai"), app);
     group.finish();
     let mut group = c.benchmark_group("ai_crossover");
     group
@@ -370,16 +364,12 @@ fn ai(c: &mut Criterion) {
         .sample_size(20);
     for agents in [128u32, 256, 512, 1_024, 2_048, 4_096] {
         for (name, parallel_from) in [("serial", usize::MAX), ("parallel", 0)] {
-            let mut app = cohort_needs(
-                agents,
-                AiConfig {
-                    parallel_from,
-                    ..every_tick()
-                },
-            );
-            group.bench_function(BenchmarkId::new(name, agents), |b| {
-                b.iter(|| app.update());
-            });
+            let config = AiConfig {
+                parallel_from,
+                ..every_tick()
+            };
+            let app = cohort_needs(agents, config);
+            bench_updates(&mut group, BenchmarkId::new(name, agents), app);
         }
     }
     group.finish();
