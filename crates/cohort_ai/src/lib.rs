@@ -61,7 +61,7 @@ pub use explain::{AiInspector, ConsiderationScore, Explanation, OptionScore};
 pub use hot_reload::{
     DecisionMakerAsset, DecisionMakerLoader, WatchedDecisionMakers, apply_reloaded_decision_makers,
 };
-pub use plugin::{AiPlugin, AiRegistry, AiSystems};
+pub use plugin::{AiPlugin, AiSystems};
 pub use registry::{DecisionMakerId, DecisionMakers, MakerEntry};
 pub use schema::{
     AiSchema, InputName, InputRef, MAX_CANDIDATES, MAX_CONSIDERATIONS, MAX_INPUTS, MAX_OPTIONS,

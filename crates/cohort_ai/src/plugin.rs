@@ -3,14 +3,14 @@
 use bevy::app::{App, Plugin};
 use bevy::asset::AssetPlugin;
 use bevy::ecs::schedule::{IntoScheduleConfigs, SystemSet};
-use cohort_sim::{ParIterSystems, SimPlugin, SimSchedule, SimSystems, SummaryRegistry};
+use cohort_sim::{ParIterSystems, SimPlugin, SimSchedule, SimSystems};
 
 use crate::config::AiConfig;
 use crate::explain::AiInspector;
 use crate::hot_reload::add_hot_reload;
 use crate::registry::DecisionMakers;
 use crate::schema::AiSchema;
-use crate::stats::{AiStats, AiSummary};
+use crate::stats::AiStats;
 use crate::systems::{
     AiTickState, DecidedAgents, evaluate_decisions, explain_watched_agent, select_due_agents,
 };
@@ -30,9 +30,6 @@ pub enum AiSystems {
     /// Decisions become orders (the `actions` bridge, or your systems).
     Output,
 }
-
-/// The AI's summary in reports, under the name `ai`.
-pub type AiRegistry = SummaryRegistry<AiSummary>;
 
 /// Batched utility AI: each tick, the agents due (their staggered think tick came, they are
 /// urgent, or they waited too long) are picked within the budget, their inputs are sensed
@@ -117,9 +114,6 @@ impl Plugin for AiPlugin {
         if app.is_plugin_added::<AssetPlugin>() {
             add_hot_reload(app, self.schema.clone());
         }
-        app.world_mut()
-            .get_resource_or_init::<AiRegistry>()
-            .register::<AiStats>(|world| world.get_resource::<AiStats>().map(AiStats::summary));
         app.insert_resource(self.schema.clone())
             .insert_resource(self.config.clone())
             .insert_resource(self.makers.clone())
