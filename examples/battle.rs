@@ -1,5 +1,6 @@
 //! A windowed 2D battle of the reference units with the overlay open: one colour per
-//! team (darker as units lose health), camera pan and zoom, click a unit to inspect it.
+//! team (darker as units lose health), health bars over wounded units once zoomed in,
+//! camera pan and zoom, click a unit to inspect it.
 //!
 //! ```text
 //! cargo run --release --example battle --features overlay -- --units 10000
@@ -7,7 +8,8 @@
 //! ```
 //!
 //! Keys: F3 shows and hides the overlay; WASD or the arrows pan, the wheel or Q/E zoom,
-//! a right- or middle-button drag pans; a left click selects the nearest unit.
+//! a right- or middle-button drag pans; H shows and hides the health bars; a left click
+//! selects the nearest unit.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +22,7 @@ use cohort::cohort_actions::{ActionPool, ActionQueue};
 use cohort::cohort_ai::{AiAgent, AiInspector, AiSchema, Decision, DecisionMakers};
 use cohort::cohort_alloc::CountingAllocator;
 use cohort::cohort_overlay::bevy_egui::input::EguiWantsInput;
-use cohort::cohort_overlay::{OverlayPlugin, OverlayStats};
+use cohort::cohort_overlay::{OverlayPlugin, OverlayStats, StatSection};
 use cohort::cohort_profiler::ProfilerPlugin;
 use cohort::cohort_sim::{SimPlugin, SimTick};
 use cohort_battle::{
@@ -47,8 +49,17 @@ cargo run --release --example battle --features overlay -- [OPTIONS]
 const WINDOW: Vec2 = Vec2::new(1280.0, 800.0);
 /// Width the overlay's main window takes at the left; the battle is framed beside it.
 const OVERLAY_WIDTH: f32 = 740.0;
-/// Height the overlay's simulation window takes at the top right.
-const SIDE_WINDOW_HEIGHT: f32 = 330.0;
+/// Height the overlay's simulation window takes at the top right (with its Battle,
+/// Units alive, Events, Orders and AI sections open).
+const SIDE_WINDOW_HEIGHT: f32 = 500.0;
+/// A unit's square, in world units.
+const UNIT_SIZE: f32 = 1.3;
+/// A health bar's height and its centre's height above its unit's, in world units.
+const BAR_HEIGHT: f32 = 0.3;
+const BAR_LIFT: f32 = 1.1;
+/// Health bars show once a unit is drawn at least this many pixels wide (below that they
+/// would be specks).
+const BAR_MIN_UNIT_PIXELS: f32 = 6.0;
 
 const TEAM_COLORS: [[u8; 3]; 8] = [
     [225, 75, 65],
@@ -159,6 +170,7 @@ fn main() -> ExitCode {
     ))
     .insert_resource(ClearColor(Color::srgb(0.07, 0.08, 0.09)))
     .init_resource::<Selected>()
+    .init_resource::<HealthBars>()
     .add_systems(Startup, frame_the_map)
     .add_systems(
         Update,
@@ -166,7 +178,7 @@ fn main() -> ExitCode {
             add_unit_sprites,
             frame_the_armies,
             (pan_and_zoom, select_unit),
-            (draw_units, report_units, report_selected),
+            (draw_units, draw_health_bars, report_units, report_selected),
         )
             .chain(),
     );
@@ -192,6 +204,27 @@ struct Selected(Option<Entity>);
 /// Marks the map's backdrop sprite.
 #[derive(Component)]
 struct Backdrop;
+
+/// A unit's health bar: a child sprite, hidden while the unit is unhurt.
+#[derive(Component)]
+struct HealthBar;
+
+/// Whether health bars are wanted (H toggles) and whether they are drawn now (wanted and
+/// zoomed in far enough to read).
+#[derive(Resource)]
+struct HealthBars {
+    wanted: bool,
+    drawn: bool,
+}
+
+impl Default for HealthBars {
+    fn default() -> Self {
+        Self {
+            wanted: true,
+            drawn: false,
+        }
+    }
+}
 
 fn team_color(team: u8, health: f32) -> Color {
     let [r, g, b] = TEAM_COLORS[team as usize % TEAM_COLORS.len()];
@@ -258,13 +291,86 @@ fn frame_the_armies(
     transform.translation.y = center.y + (room_center.y - WINDOW.y / 2.0) * scale;
 }
 
-/// Gives each new unit a square sprite in its team's colour.
+/// Gives each new unit a square sprite in its team's colour and a hidden health bar.
 fn add_unit_sprites(mut commands: Commands, units: Query<(Entity, &Team, &Position), Added<Team>>) {
     for (entity, team, position) in &units {
-        commands.entity(entity).insert((
-            Sprite::from_color(team_color(team.0, 1.0), Vec2::splat(1.3)),
-            Transform::from_translation(position.0.extend(0.0)),
-        ));
+        commands
+            .entity(entity)
+            .insert((
+                Sprite::from_color(team_color(team.0, 1.0), Vec2::splat(UNIT_SIZE)),
+                Transform::from_translation(position.0.extend(0.0)),
+            ))
+            .with_child((
+                HealthBar,
+                Sprite::from_color(bar_color(1.0), Vec2::new(UNIT_SIZE, BAR_HEIGHT)),
+                Transform::from_xyz(0.0, BAR_LIFT, 0.5),
+                Visibility::Hidden,
+            ));
+    }
+}
+
+/// Green when whole, through yellow, to red when nearly dead.
+fn bar_color(health: f32) -> Color {
+    let health = health.clamp(0.0, 1.0);
+    Color::srgb((2.0 - 2.0 * health).min(1.0), (2.0 * health).min(1.0), 0.15)
+}
+
+/// Shows a bar over each wounded unit, as long as its health, while bars are wanted and
+/// the camera is zoomed in far enough; H toggles them. Only units whose health changed
+/// are touched, except when the bars appear or disappear.
+fn draw_health_bars(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Option<Res<EguiWantsInput>>,
+    camera: Query<&Projection, With<Camera2d>>,
+    mut state: ResMut<HealthBars>,
+    changed: Query<(&Health, &Children), Changed<Health>>,
+    every: Query<(&Health, &Children)>,
+    mut bars: Query<(&mut Sprite, &mut Transform, &mut Visibility), With<HealthBar>>,
+) {
+    if keys.just_pressed(KeyCode::KeyH) && egui.is_none_or(|egui| !egui.wants_keyboard_input()) {
+        state.wanted = !state.wanted;
+    }
+    let scale = match camera.single() {
+        Ok(Projection::Orthographic(ortho)) => ortho.scale,
+        _ => 1.0,
+    };
+    let drawn = state.wanted && UNIT_SIZE / scale >= BAR_MIN_UNIT_PIXELS;
+    if drawn != state.drawn {
+        state.drawn = drawn;
+        for (health, children) in &every {
+            set_health_bar(health, children, drawn, &mut bars);
+        }
+    } else if drawn {
+        for (health, children) in &changed {
+            set_health_bar(health, children, drawn, &mut bars);
+        }
+    }
+}
+
+/// Sizes, colours and shows or hides one unit's bar.
+fn set_health_bar(
+    health: &Health,
+    children: &Children,
+    drawn: bool,
+    bars: &mut Query<(&mut Sprite, &mut Transform, &mut Visibility), With<HealthBar>>,
+) {
+    let fraction = health.current as f32 / health.max.max(1) as f32;
+    let show = drawn && fraction < 1.0;
+    for &child in children {
+        let Ok((mut sprite, mut transform, mut visibility)) = bars.get_mut(child) else {
+            continue;
+        };
+        visibility.set_if_neq(if show {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        });
+        if show {
+            sprite.custom_size = Some(Vec2::new(UNIT_SIZE * fraction, BAR_HEIGHT));
+            sprite.color = bar_color(fraction);
+            // Left-aligned: the bar shrinks towards the unit's left edge.
+            transform.translation.x = -UNIT_SIZE * (1.0 - fraction) / 2.0;
+        }
     }
 }
 
@@ -401,7 +507,7 @@ fn select_unit(
     if let Some(previous) = selected.0
         && let Ok(mut sprite) = sprites.get_mut(previous)
     {
-        sprite.custom_size = Some(Vec2::splat(1.3));
+        sprite.custom_size = Some(Vec2::splat(UNIT_SIZE));
     }
     selected.0 = nearest;
 }
@@ -535,7 +641,7 @@ fn report_selected(
 /// The selected unit's last decision: every option's score, and the chosen option's
 /// considerations from the inspector.
 fn report_ai_scores(
-    section: &mut cohort::cohort_overlay::StatSection,
+    section: &mut StatSection,
     agent: &AiAgent,
     decision: &Decision,
     inspector: &AiInspector,

@@ -107,6 +107,11 @@ impl AiCandidates {
     pub fn entities(&self) -> &[Entity] {
         &self.entities[..self.len()]
     }
+
+    /// The candidates' input rows, in the order of [`AiCandidates::entities`].
+    pub fn rows(&self) -> &[[f32; MAX_TARGET_INPUTS]] {
+        &self.inputs[..self.len()]
+    }
 }
 
 /// What an agent decided last: the option, the target of a per-target option, and the

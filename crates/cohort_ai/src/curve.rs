@@ -102,37 +102,56 @@ impl ResponseCurve {
     /// either side becomes 0: `max` keeps the number).
     #[inline]
     pub fn evaluate(&self, x: f32) -> f32 {
-        let x = to_unit(x);
-        let y = match self {
-            ResponseCurve::Linear { slope, intercept } => slope.0 * x + intercept.0,
+        let points = match self {
+            ResponseCurve::Piecewise { points } => points.as_slice(),
+            _ => &[],
+        };
+        self.compile(0).evaluate(x, points)
+    }
+
+    /// The curve as [`CompiledCurve`]; a piecewise curve's points are expected at
+    /// `points[first..]` of the slice given to [`CompiledCurve::evaluate`].
+    pub(crate) fn compile(&self, first: usize) -> CompiledCurve {
+        match self {
+            ResponseCurve::Linear { slope, intercept } => CompiledCurve::Linear {
+                slope: slope.0,
+                intercept: intercept.0,
+            },
             ResponseCurve::Polynomial {
                 exponent,
                 slope,
                 shift,
                 offset,
-            } => slope.0 * (x - shift.0).powf(exponent.0) + offset.0,
+            } => CompiledCurve::Polynomial {
+                exponent: exponent.0,
+                slope: slope.0,
+                shift: shift.0,
+                offset: offset.0,
+            },
             ResponseCurve::Logistic {
                 midpoint,
                 steepness,
-            } => 1.0 / (1.0 + (-steepness.0 * (x - midpoint.0)).exp()),
-            ResponseCurve::Logit { scale } => {
-                let x = x.clamp(1e-4, 1.0 - 1e-4);
-                0.5 + scale.0 * (x / (1.0 - x)).ln() / LOGIT_SPAN
-            }
+            } => CompiledCurve::Logistic {
+                midpoint: midpoint.0,
+                steepness: steepness.0,
+            },
+            ResponseCurve::Logit { scale } => CompiledCurve::Logit {
+                scale_over_span: scale.0 / LOGIT_SPAN,
+            },
             ResponseCurve::Step {
                 threshold,
                 below,
                 above,
-            } => {
-                if x >= threshold.0 {
-                    above.0
-                } else {
-                    below.0
-                }
-            }
-            ResponseCurve::Piecewise { points } => piecewise(points, x),
-        };
-        to_unit(y)
+            } => CompiledCurve::Step {
+                threshold: threshold.0,
+                below: below.0,
+                above: above.0,
+            },
+            ResponseCurve::Piecewise { points } => CompiledCurve::Piecewise {
+                first: first as u32,
+                end: (first + points.len()) as u32,
+            },
+        }
     }
 
     /// What is wrong with the curve's shape, if anything (its numbers are already finite).
@@ -151,6 +170,79 @@ impl ResponseCurve {
             }
             _ => None,
         }
+    }
+}
+
+/// A [`ResponseCurve`] ready for the scoring loop: `Copy`, its parameters inline and a
+/// piecewise curve's points in its decision maker's shared list, so a consideration fits
+/// in a few words and scoring follows no pointer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum CompiledCurve {
+    Linear {
+        slope: f32,
+        intercept: f32,
+    },
+    Polynomial {
+        exponent: f32,
+        slope: f32,
+        shift: f32,
+        offset: f32,
+    },
+    Logistic {
+        midpoint: f32,
+        steepness: f32,
+    },
+    Logit {
+        scale_over_span: f32,
+    },
+    Step {
+        threshold: f32,
+        below: f32,
+        above: f32,
+    },
+    Piecewise {
+        first: u32,
+        end: u32,
+    },
+}
+
+impl CompiledCurve {
+    /// The score of `x`, both clamped to [0, 1]; `points` holds piecewise curves' points.
+    #[inline]
+    pub(crate) fn evaluate(self, x: f32, points: &[(Finite, Finite)]) -> f32 {
+        let x = to_unit(x);
+        let y = match self {
+            CompiledCurve::Linear { slope, intercept } => slope * x + intercept,
+            CompiledCurve::Polynomial {
+                exponent,
+                slope,
+                shift,
+                offset,
+            } => slope * (x - shift).powf(exponent) + offset,
+            CompiledCurve::Logistic {
+                midpoint,
+                steepness,
+            } => 1.0 / (1.0 + (-steepness * (x - midpoint)).exp()),
+            CompiledCurve::Logit { scale_over_span } => {
+                let x = x.clamp(1e-4, 1.0 - 1e-4);
+                0.5 + scale_over_span * (x / (1.0 - x)).ln()
+            }
+            CompiledCurve::Step {
+                threshold,
+                below,
+                above,
+            } => {
+                if x >= threshold {
+                    above
+                } else {
+                    below
+                }
+            }
+            CompiledCurve::Piecewise { first, end } => {
+                piecewise(points.get(first as usize..end as usize).unwrap_or(&[]), x)
+            }
+        };
+        to_unit(y)
     }
 }
 

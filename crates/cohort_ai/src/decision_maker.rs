@@ -3,30 +3,36 @@
 use bevy::ecs::entity::Entity;
 
 use crate::components::{AiCandidates, AiInputs};
-use crate::curve::ResponseCurve;
+use crate::curve::{CompiledCurve, Finite, ResponseCurve};
 use crate::definition::DecisionMakerDef;
 use crate::explain::Explanation;
-use crate::schema::{InputRef, MAX_OPTIONS, MAX_TARGET_INPUTS};
+use crate::schema::{InputRef, MAX_INPUTS, MAX_OPTIONS, MAX_TARGET_INPUTS};
 
-/// One consideration, ready to score.
-#[derive(Debug, Clone, PartialEq)]
+/// One consideration, ready to score: its input's slot in the agent's inputs or in a
+/// candidate's row (which one its option's ranges say), the range and the curve.
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Consideration {
     input: InputRef,
+    slot: usize,
     low: f32,
     inverse_span: f32,
-    curve: ResponseCurve,
+    curve: CompiledCurve,
 }
 
 impl Consideration {
-    /// The raw input and its score.
+    /// The score of `raw`, this consideration's input.
     #[inline]
-    fn score(&self, inputs: &AiInputs, target: Option<&[f32; MAX_TARGET_INPUTS]>) -> (f32, f32) {
-        let raw = match self.input {
-            InputRef::Agent(slot) => inputs.values[usize::from(slot)],
-            InputRef::Target(slot) => target.map_or(0.0, |target| target[usize::from(slot)]),
-        };
-        let x = (raw - self.low) * self.inverse_span;
-        (raw, self.curve.evaluate(x))
+    fn score(&self, raw: f32, points: &[(Finite, Finite)]) -> f32 {
+        self.curve
+            .evaluate((raw - self.low) * self.inverse_span, points)
+    }
+
+    /// This consideration's raw input, from the agent's inputs or the candidate's row.
+    fn raw(&self, inputs: &AiInputs, target: Option<&[f32; MAX_TARGET_INPUTS]>) -> f32 {
+        match self.input {
+            InputRef::Agent(_) => inputs.values[self.slot % MAX_INPUTS],
+            InputRef::Target(_) => target.map_or(0.0, |row| row[self.slot % MAX_TARGET_INPUTS]),
+        }
     }
 }
 
@@ -65,6 +71,8 @@ pub struct DecisionMaker {
     name: String,
     options: Vec<CompiledOption>,
     considerations: Vec<Consideration>,
+    /// Every piecewise curve's points, one after another.
+    points: Vec<(Finite, Finite)>,
     commitment: f32,
     agent_mask: u32,
     target_mask: u32,
@@ -73,6 +81,7 @@ pub struct DecisionMaker {
 impl DecisionMaker {
     pub(crate) fn compile(name: String, definition: &DecisionMakerDef) -> Self {
         let mut considerations = Vec::new();
+        let mut points = Vec::new();
         let mut options = Vec::with_capacity(definition.options.len());
         let (mut agent_mask, mut target_mask) = (0u32, 0u32);
         for option in definition.options.iter().take(MAX_OPTIONS) {
@@ -81,18 +90,29 @@ impl DecisionMaker {
             let mut ordered: Vec<_> = option.considerations.iter().collect();
             ordered.sort_by_key(|c| matches!(c.input, InputRef::Target(_)));
             for consideration in ordered {
-                match consideration.input {
-                    InputRef::Agent(slot) => agent_mask |= 1 << slot,
-                    InputRef::Target(slot) => target_mask |= 1 << slot,
-                }
+                let slot = match consideration.input {
+                    InputRef::Agent(slot) => {
+                        agent_mask |= 1 << slot;
+                        slot
+                    }
+                    InputRef::Target(slot) => {
+                        target_mask |= 1 << slot;
+                        slot
+                    }
+                };
                 let (low, high) = consideration
                     .range
                     .map_or((0.0, 1.0), |(low, high)| (low.0, high.0));
+                let curve = consideration.curve.compile(points.len());
+                if let ResponseCurve::Piecewise { points: own } = &consideration.curve {
+                    points.extend_from_slice(own);
+                }
                 considerations.push(Consideration {
                     input: consideration.input,
+                    slot: usize::from(slot),
                     low,
                     inverse_span: 1.0 / (high - low),
-                    curve: consideration.curve.clone(),
+                    curve,
                 });
             }
             let end = considerations.len();
@@ -118,6 +138,7 @@ impl DecisionMaker {
             name,
             options,
             considerations,
+            points,
             commitment: definition.commitment.0,
             agent_mask,
             target_mask,
@@ -189,12 +210,12 @@ impl DecisionMaker {
             score: 0.0,
             evaluations: 0,
         };
-        for (index, option) in self.options.iter().enumerate() {
+        for ((index, option), slot) in self.options.iter().enumerate().zip(scores.iter_mut()) {
             let index = index as u16;
             let (score, target, evaluations) =
                 self.score_option(option, index, inputs, candidates, current);
             best.evaluations += evaluations;
-            scores[usize::from(index)] = score;
+            *slot = score;
             if score > best.score {
                 best.option = Some(index);
                 best.target = target;
@@ -214,35 +235,32 @@ impl DecisionMaker {
         candidates: &AiCandidates,
         current: Option<(u16, Option<Entity>)>,
     ) -> (f32, Option<Entity>, u32) {
-        let committed = |target: Option<Entity>| match current {
-            Some((current_option, current_target)) if current_option == index => {
-                !option.per_target || current_target == target
-            }
-            _ => false,
+        // The commitment bonus's factor, and the target it is for.
+        let (held, held_target) = match current {
+            Some((held, target)) if held == index => (1.0 + self.commitment, target),
+            _ => (1.0, None),
         };
-        let bonus = |score: f32, target: Option<Entity>| {
-            if committed(target) {
-                score * (1.0 + self.commitment)
-            } else {
-                score
-            }
-        };
+        let agent = &self.considerations[option.start..option.first_target];
         let (agent_part, mut evaluations) =
-            self.product(option, option.start, option.first_target, inputs, None);
+            self.product(agent, option.compensation, &inputs.values);
         if !option.per_target {
-            let score = option.weight * agent_part;
-            return (bonus(score, None), None, evaluations);
+            return (option.weight * agent_part * held, None, evaluations);
         }
         if agent_part <= 0.0 {
             return (0.0, None, evaluations);
         }
+        let target = &self.considerations[option.first_target..option.end];
+        let scale = option.weight * agent_part;
         let mut best: (f32, Option<Entity>) = (0.0, None);
-        for (slot, entity) in candidates.entities().iter().enumerate() {
-            let target = candidates.inputs(slot);
-            let (target_part, count) =
-                self.product(option, option.first_target, option.end, inputs, target);
+        for (entity, row) in candidates.entities().iter().zip(candidates.rows()) {
+            let (target_part, count) = self.product(target, option.compensation, row);
             evaluations += count;
-            let score = bonus(option.weight * agent_part * target_part, Some(*entity));
+            let bonus = if held_target == Some(*entity) {
+                held
+            } else {
+                1.0
+            };
+            let score = scale * target_part * bonus;
             if score > best.0 {
                 best = (score, Some(*entity));
             }
@@ -250,22 +268,23 @@ impl DecisionMaker {
         (best.0, best.1, evaluations)
     }
 
-    /// The compensated product of `considerations[from..to]`, stopping at a 0.
+    /// The compensated product of `considerations` reading their inputs from `row`
+    /// (an agent's inputs or a candidate's), stopping at a 0.
     #[inline]
-    fn product(
+    fn product<const N: usize>(
         &self,
-        option: &CompiledOption,
-        from: usize,
-        to: usize,
-        inputs: &AiInputs,
-        target: Option<&[f32; MAX_TARGET_INPUTS]>,
+        considerations: &[Consideration],
+        compensation: f32,
+        row: &[f32; N],
     ) -> (f32, u32) {
         let mut product = 1.0;
         let mut evaluations = 0;
-        for consideration in &self.considerations[from..to] {
-            let (_, score) = consideration.score(inputs, target);
+        for consideration in considerations {
+            // Slots are below N by construction; the remainder (a mask: N is a power of
+            // two) spares the bounds check.
+            let score = consideration.score(row[consideration.slot % N], &self.points);
             evaluations += 1;
-            product *= score + (1.0 - score) * option.compensation * score;
+            product *= score + (1.0 - score) * compensation * score;
             if product <= 0.0 {
                 return (0.0, evaluations);
             }
@@ -294,7 +313,8 @@ impl DecisionMaker {
                 .and_then(|slot| candidates.inputs(slot));
             let first = out.considerations.len();
             for consideration in &self.considerations[option.start..option.end] {
-                let (raw, score) = consideration.score(inputs, target_inputs);
+                let raw = consideration.raw(inputs, target_inputs);
+                let score = consideration.score(raw, &self.points);
                 out.push_consideration(consideration.input, raw, score);
             }
             out.push_option(index as u16, score, target, first);

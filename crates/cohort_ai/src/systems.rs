@@ -1,6 +1,7 @@
 //! The AI's systems: pick the agents due this tick within the budget, score them in
 //! parallel, explain the watched one, and keep the figures.
 
+use std::ops::DerefMut;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -132,7 +133,13 @@ fn mix(mut z: u64) -> u64 {
 /// One division: `phase` is below 2^32, so the sum cannot overflow for 2^63 ticks.
 #[inline]
 fn next_slot(tick: u64, every: u64, phase: u32) -> u64 {
-    let position = (tick + u64::from(phase)) % every;
+    let sum = tick + u64::from(phase);
+    // Think rates are mostly powers of two: a mask instead of a division.
+    let position = if every.is_power_of_two() {
+        sum & (every - 1)
+    } else {
+        sum % every
+    };
     tick + (every - position)
 }
 
@@ -272,6 +279,13 @@ fn cache_key(
     hash ^ (hash >> 29)
 }
 
+/// Adds `entity` to a thread's decided agents (a function, so the list's borrow type
+/// need not be named).
+#[inline]
+fn push_decided(decided: &mut impl DerefMut<Target = Vec<Entity>>, entity: Entity) {
+    decided.push(entity);
+}
+
 /// Scores the selected agents, in parallel above the crossover, reusing a cached
 /// decision while the inputs it read are unchanged. Runs in
 /// [`AiSystems::Evaluate`](crate::AiSystems::Evaluate).
@@ -297,7 +311,9 @@ pub fn evaluate_decisions(
     let think = |lod| config.think_every(lod);
     let selected = state.pending.selected as usize;
     let local = &state.decided;
-    let score = |tally: &mut BatchTally,
+    // Each batch borrows its thread's list of decided agents once.
+    let begin = || (BatchTally::new(&counters), local.borrow_local_mut());
+    let score = |(tally, decided_here): &mut (BatchTally, _),
                  (entity, mut agent, inputs, candidates, mut decision): (
         Entity,
         Mut<AiAgent>,
@@ -354,20 +370,18 @@ pub fn evaluate_decisions(
             tally.evaluated += 1;
             tally.considerations += u64::from(choice.evaluations);
         }
-        local.scope(|decided| decided.push(entity));
+        push_decided(decided_here, entity);
         agent.since = Some(tick);
         agent.last_decided = Some(tick);
         agent.urgent = false;
         agent.next_due = next_slot(tick, think(agent.lod), agent.phase);
     };
     if selected >= config.parallel_from {
-        agents
-            .par_iter_mut()
-            .for_each_init(|| BatchTally::new(&counters), score);
+        agents.par_iter_mut().for_each_init(begin, score);
     } else if selected > 0 {
-        let mut tally = BatchTally::new(&counters);
+        let mut batch = begin();
         for agent in &mut agents {
-            score(&mut tally, agent);
+            score(&mut batch, agent);
         }
     }
     decided.0.clear();

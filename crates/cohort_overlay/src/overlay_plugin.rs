@@ -256,10 +256,12 @@ fn gather_ai(world: &World, stats: &mut OverlayStats) {
     let summary = ai.summary();
     let section = stats.section("AI");
     let decided = u64::from(last.evaluated + last.cache_hits);
+    // One row whether or not there is a limit (a time budget has none until it has
+    // measured the cost of a decision), so no stale row is left behind.
     match last.limit {
         Some(limit) => {
             section
-                .set_usage("decisions / budget", decided, u64::from(limit))
+                .set_usage("decisions", decided, u64::from(limit))
                 .level(if last.due > last.selected {
                     StatLevel::Warn
                 } else {
