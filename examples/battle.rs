@@ -327,7 +327,7 @@ fn draw_health_bars(
     every: Query<(&Health, &Children)>,
     mut bars: Query<(&mut Sprite, &mut Transform, &mut Visibility), With<HealthBar>>,
 ) {
-    if keys.just_pressed(KeyCode::KeyH) && egui.is_none_or(|egui| !egui.wants_keyboard_input()) {
+    if keys.just_pressed(KeyCode::KeyH) && keyboard_free(egui.as_deref()) {
         state.wanted = !state.wanted;
     }
     let scale = match camera.single() {
@@ -405,6 +405,11 @@ fn draw_units(
     );
 }
 
+/// Whether the game may read the keyboard: egui is absent or not typing.
+fn keyboard_free(egui: Option<&EguiWantsInput>) -> bool {
+    egui.is_none_or(|egui| !egui.wants_keyboard_input())
+}
+
 /// WASD or arrows pan, Q/E or the wheel zoom, a right- or middle-button drag pans.
 fn pan_and_zoom(
     keys: Res<ButtonInput<KeyCode>>,
@@ -422,9 +427,7 @@ fn pan_and_zoom(
         return;
     };
     let pointer_free = egui.as_ref().is_none_or(|egui| !egui.wants_pointer_input());
-    let keyboard_free = egui
-        .as_ref()
-        .is_none_or(|egui| !egui.wants_keyboard_input());
+    let keyboard_free = keyboard_free(egui.as_deref());
     let mut pan = Vec2::ZERO;
     let mut zoom = 0.0;
     if keyboard_free {

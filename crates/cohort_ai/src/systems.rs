@@ -130,7 +130,7 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// The first tick after `tick` on which an agent of stagger `phase` thinks, every `every`.
-/// One division: `phase` is below 2^32, so the sum cannot overflow for 2^63 ticks.
+/// At most one division: `phase` is below 2^32, so the sum cannot overflow for 2^63 ticks.
 #[inline]
 fn next_slot(tick: u64, every: u64, phase: u32) -> u64 {
     let sum = tick + u64::from(phase);
