@@ -41,6 +41,7 @@ use bevy::app::{App, PluginGroup, TaskPoolPlugin, Update};
 use bevy::ecs::message::{Message, MessageReader, MessageWriter};
 use bevy::ecs::system::{Local, ParallelCommands, Query, Res, ResMut};
 use bevy::prelude::*;
+use bevy::tasks::ComputeTaskPool;
 use bevy::utils::{BufferedChannel, Parallel};
 use cohort_alloc::{AllocSnapshot, CountingAllocator};
 use cohort_events::{
@@ -96,9 +97,10 @@ enum Way {
     CohortBatch,
     CohortParGroups,
     CohortCoalesced,
+    PartitionedFloor,
 }
 
-const WAYS: [(&str, Way); 7] = [
+const WAYS: [(&str, Way); 8] = [
     ("message_writer_serial", Way::MessageWriterSerial),
     ("parallel_commands", Way::ParallelCommands),
     ("parallel_local_write_batch", Way::ParallelLocalWriteBatch),
@@ -106,6 +108,7 @@ const WAYS: [(&str, Way); 7] = [
     ("cohort_batch", Way::CohortBatch),
     ("cohort_batch_par_groups", Way::CohortParGroups),
     ("cohort_batch_coalesced", Way::CohortCoalesced),
+    ("partitioned_floor", Way::PartitionedFloor),
 ];
 
 /// An app with `attackers` attackers over `attackers / 8` targets, writing the `way`.
@@ -153,6 +156,10 @@ fn storm_app(way: Way, attackers: u32) -> App {
         Way::ParallelCommands => Some(write_commands.into_configs()),
         Way::ParallelLocalWriteBatch => Some(write_parallel_local.into_configs()),
         Way::BufferedChannel => Some(write_buffered_channel.into_configs()),
+        Way::PartitionedFloor => {
+            app.add_systems(Update, partitioned_floor);
+            None
+        }
     };
     if let Some(writer) = writer {
         app.add_message::<Damage>()
@@ -244,6 +251,51 @@ fn write_buffered_channel(
     drop(sender);
     while let Ok(mut chunk) = receiver.recv_blocking() {
         writer.write_batch(chunk.drain());
+    }
+}
+
+/// The floor of any parallel way on two threads: `par_iter` writers push into one of two
+/// partitions by target (no key, no order), and two tasks apply a partition each.
+/// Not deterministic in general (each target's events arrive in thread order).
+fn partitioned_floor(
+    attackers: Query<&Attacker>,
+    storm: Res<Storm>,
+    mut local: Local<Parallel<[Vec<Damage>; 2]>>,
+    health: Query<&mut Health>,
+) {
+    attackers.par_iter().for_each(|attacker| {
+        let hits = storm.hits(attacker.id);
+        if hits > 0 {
+            let mut buffers = local.borrow_local_mut();
+            let part = &mut buffers[(attacker.target.index_u32() & 1) as usize];
+            for hit in 0..hits {
+                part.push(damage_of(attacker, hit));
+            }
+        }
+    });
+    let mut parts: [[&[Damage]; 8]; 2] = [[&[]; 8]; 2];
+    for (thread, buffers) in local.iter_mut().enumerate().take(8) {
+        parts[0][thread] = &buffers[0];
+        parts[1][thread] = &buffers[1];
+    }
+    let health = &health;
+    let apply_part = |part: &[&[Damage]; 8]| {
+        for damage in part.iter().flat_map(|events| events.iter()) {
+            // SAFETY: each partition holds other targets, so the two tasks never fetch
+            // the same entity; `&mut health` is held by this system.
+            if let Ok(mut health) = unsafe { health.get_unchecked(damage.target) } {
+                health.0 -= i64::from(damage.amount);
+            }
+        }
+    };
+    ComputeTaskPool::get().scope(|scope| {
+        let (first, second) = (&parts[0], &parts[1]);
+        scope.spawn(async move { apply_part(second) });
+        apply_part(first);
+    });
+    for buffers in local.iter_mut() {
+        buffers[0].clear();
+        buffers[1].clear();
     }
 }
 

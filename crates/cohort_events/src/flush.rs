@@ -1,5 +1,6 @@
 //! The flush: every thread's staged events become one batch in a defined order.
 
+use std::ops::Range;
 use std::time::Instant;
 
 use bevy::ecs::resource::Resource;
@@ -9,26 +10,46 @@ use cohort_sim::SimTick;
 
 use crate::batch::EventBatch;
 use crate::config::{EventBatchConfig, Overflow};
-use crate::order::{Buffer, Shared, SortKey, Sorter};
-use crate::staging::{EventStaging, Staged};
+use crate::counting::CountingSorter;
+use crate::order::{Buffer, Places, Shared, SortKey, Sorter};
+use crate::staging::{EventStaging, PARTS, Partitioning, Staged};
 use crate::stats::{FlushFigures, LATENCY_BUCKETS, latency_bucket};
 
 /// Thread buffers a flush expects at most without growing: the compute threads and a
 /// few others (the main thread, a test's own thread).
 const EXTRA_BUFFERS: usize = 4;
 
+/// How many events ahead of the one it moves the delivery asks for: far enough that the
+/// read has arrived, near enough that it is still in the cache.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Events from which a batch's keys re-split the parts, when they no longer fit.
+const PARTITION_FROM: usize = 8192;
+
 /// The flush's reusable buffers and the type's settings.
 #[derive(Resource)]
 pub(crate) struct FlushState<E: Send + Sync + 'static> {
     pub config: EventBatchConfig<E>,
-    /// Views of the thread buffers, during a flush only.
-    buffers: Vec<Buffer<Staged<E>>>,
+    /// Views of the thread buffers with their parts, in part order, during a flush only.
+    buffers: Vec<PartBuffer<Staged<E>>>,
+    /// The same views without their parts, for the sorter.
+    views: Vec<Buffer<Staged<E>>>,
     sorter: Sorter,
-    /// What each task of the delivery did.
+    counting: CountingSorter,
+    /// What each task of the delivery did, chunk after chunk.
     delivered: Vec<Delivered>,
+    /// One chunk's share of `delivered`.
+    chunk_delivered: Vec<Delivered>,
     /// Tracy's plot of this type's events per flush, named once at registration.
     #[cfg(feature = "tracy")]
     plot: tracy_client::PlotName,
+}
+
+/// A thread buffer's view, its part, and its place among the buffers as they came.
+struct PartBuffer<T> {
+    part: u32,
+    arrival: u32,
+    buffer: Buffer<T>,
 }
 
 /// What one task of a flush delivered: its events sit at `start..start + written` of the
@@ -48,13 +69,19 @@ impl<E: Send + Sync + 'static> FlushState<E> {
     pub(crate) fn new(config: EventBatchConfig<E>, name: &str) -> Self {
         let capacity = config.capacity;
         let threads = ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num());
+        let buffers = (threads + EXTRA_BUFFERS) * PARTS;
         let mut sorter = Sorter::default();
-        sorter.reserve(capacity, threads + EXTRA_BUFFERS, threads);
+        sorter.reserve(capacity, buffers, threads);
+        let mut counting = CountingSorter::default();
+        counting.reserve(capacity, buffers);
         Self {
             config,
-            buffers: Vec::with_capacity(threads + EXTRA_BUFFERS),
+            buffers: Vec::with_capacity(buffers),
+            views: Vec::with_capacity(buffers),
             sorter,
-            delivered: Vec::with_capacity(threads),
+            counting,
+            delivered: Vec::with_capacity(threads * PARTS),
+            chunk_delivered: Vec::with_capacity(threads),
             #[cfg(feature = "tracy")]
             plot: tracy_client::PlotName::new_leak(format!("events sent: {name}")),
         }
@@ -77,14 +104,19 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     let tick = sim_tick as u32;
     let pool = ComputeTaskPool::try_get().map(|pool| &**pool);
     let parallel_from = state.config.parallel_from;
+    let partitioning = staging.partitioning;
     let mut figures = flush_into(
         staging.buffers_mut(),
+        partitioning,
         &mut state,
         &mut batch,
         tick,
         pool,
         parallel_from,
     );
+    if let Some(partitioning) = repartition(staging.partitioning, &figures, &batch) {
+        staging.partitioning = partitioning;
+    }
     batch.flush += 1;
     batch.tick = sim_tick;
     figures.nanos = started.elapsed().as_nanos() as u64;
@@ -95,9 +127,26 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     }
 }
 
+/// The partitioning the next writes should use, if not `current`: one that spreads this
+/// batch's keys over the parts, once a batch is big enough to be worth splitting. Small
+/// batches leave it as it is, so a quiet tick between two large ones moves nothing.
+fn repartition<E: Send + Sync + 'static>(
+    current: Partitioning,
+    figures: &FlushFigures,
+    batch: &EventBatch<E>,
+) -> Option<Partitioning> {
+    let (&lowest, &highest) = (batch.keys.first()?, batch.keys.last()?);
+    if (figures.sent as usize) < PARTITION_FROM || current.fits(lowest, highest) {
+        return None;
+    }
+    Some(Partitioning::spanning(lowest, highest))
+}
+
 /// The flush's work, on `pool` from `crossover` events: returns its figures but the time.
+/// `staged` are the thread buffers, each with its part of `partitioning`.
 fn flush_into<'a, E: Send + Sync + 'static>(
-    staged: impl IntoIterator<Item = &'a mut Vec<Staged<E>>>,
+    staged: impl IntoIterator<Item = (usize, &'a mut Vec<Staged<E>>)>,
+    partitioning: Partitioning,
     state: &mut FlushState<E>,
     batch: &mut EventBatch<E>,
     tick: u32,
@@ -107,20 +156,33 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     let mut figures = FlushFigures::default();
     let capacities = (
         state.buffers.capacity(),
-        state.sorter.capacity(),
+        state.sorter.capacity().min(state.counting.capacity()),
         state.delivered.capacity(),
     );
     state.buffers.clear();
-    for buffer in staged {
+    for (part, buffer) in staged {
         if !buffer.is_empty() {
-            state.buffers.push(Buffer::of(buffer));
+            let arrival = state.buffers.len() as u32;
+            state.buffers.push(PartBuffer {
+                part: part as u32,
+                arrival,
+                buffer: Buffer::of(buffer),
+            });
             // SAFETY: the elements stay where they are, owned by the views above, until
             // the delivery below moves each out exactly once. Should a user `coalesce`
             // panic, the ones not yet moved leak; none is dropped twice.
             unsafe { buffer.set_len(0) };
         }
     }
-    let sent: usize = state.buffers.iter().map(Buffer::len).sum();
+    // Part after part; inside a part, the buffers as they came.
+    state
+        .buffers
+        .sort_unstable_by_key(|buffer| (buffer.part, buffer.arrival));
+    state.views.clear();
+    state
+        .views
+        .extend(state.buffers.iter().map(|buffer| buffer.buffer));
+    let sent: usize = state.views.iter().map(Buffer::len).sum();
     figures.sent = sent as u64;
 
     let limit = match state.config.overflow {
@@ -137,61 +199,95 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     figures.growths += u64::from(batch.events.capacity() > batch_capacity);
     let events = Shared::spare(&mut batch.events);
     let keys = Shared::spare(&mut batch.keys);
-    let buffers = &state.buffers[..];
-    state.sorter.sort(
-        buffers,
-        |staged| SortKey {
-            key: staged.key,
-            source: staged.source,
-            rank: staged.rank,
-        },
-        pool,
-        crossover,
-        coalesce.is_some(),
-        &mut state.delivered,
-        |positions, words, places| {
-            let mut delivered = Delivered {
-                start: positions.start,
-                ..Delivered::default()
-            };
-            let mut current = 0;
-            for (position, &word) in positions.zip(words) {
-                let (buffer, offset) = places.decode(word);
-                // SAFETY: the sort hands out each place once, inside its buffer.
-                let staged = unsafe { buffers[buffer].take(offset) };
-                if position >= limit {
-                    delivered.dropped += 1;
-                    continue;
-                }
-                // Counted apart: one counter bumped per event would chain every
-                // increment through memory.
-                match tick.wrapping_sub(staged.tick) {
-                    0 => current += 1,
-                    late => delivered.latency[latency_bucket(late)] += 1,
-                }
-                let at = delivered.start + delivered.written;
-                if let Some(merge) = coalesce
-                    && delivered.written > 0
-                    // SAFETY: written by this task just before, inside its range.
-                    && unsafe { *keys.at(at - 1) } == staged.key
-                {
-                    // SAFETY: as above; no other task touches this range.
-                    merge(unsafe { &mut *events.at(at - 1) }, &staged.event);
-                    delivered.coalesced += 1;
-                    continue;
-                }
-                // SAFETY: `at < room`, inside the capacity reserved above, and inside
-                // this task's range of positions, which no other task writes.
-                unsafe {
-                    keys.at(at).write(staged.key);
-                    events.at(at).write(staged.event);
-                }
-                delivered.written += 1;
+    // Moves the sorted events of `buffers` into the batch from position `first` on.
+    let deliver = |buffers: &[Buffer<Staged<E>>],
+                   first: usize,
+                   positions: Range<usize>,
+                   words: &[u64],
+                   places: Places| {
+        let mut delivered = Delivered {
+            start: first + positions.start,
+            ..Delivered::default()
+        };
+        let mut current = 0;
+        for (index, (position, &word)) in positions.zip(words).enumerate() {
+            if let Some(&ahead) = words.get(index + PREFETCH_AHEAD) {
+                let (buffer, offset) = places.decode(ahead);
+                buffers[buffer].prefetch(offset);
             }
-            delivered.latency[0] += current;
-            delivered
-        },
-    );
+            let (buffer, offset) = places.decode(word);
+            // SAFETY: the sort hands out each place once, inside its buffer.
+            let staged = unsafe { buffers[buffer].take(offset) };
+            if first + position >= limit {
+                delivered.dropped += 1;
+                continue;
+            }
+            // Counted apart: one counter bumped per event would chain every
+            // increment through memory.
+            match tick.wrapping_sub(staged.tick) {
+                0 => current += 1,
+                late => delivered.latency[latency_bucket(late)] += 1,
+            }
+            let at = delivered.start + delivered.written;
+            if let Some(merge) = coalesce
+                && delivered.written > 0
+                // SAFETY: written by this task just before, inside its range.
+                && unsafe { *keys.at(at - 1) } == staged.key
+            {
+                // SAFETY: as above; no other task touches this range.
+                merge(unsafe { &mut *events.at(at - 1) }, &staged.event);
+                delivered.coalesced += 1;
+                continue;
+            }
+            // SAFETY: `at < room`, inside the capacity reserved above, and inside
+            // this task's range of positions, which no other task writes.
+            unsafe {
+                keys.at(at).write(staged.key);
+                events.at(at).write(staged.event);
+            }
+            delivered.written += 1;
+        }
+        delivered.latency[0] += current;
+        delivered
+    };
+    // Part after part, each sorted on its own: a key never spans two parts, and the
+    // parts are in key order, so the parts in order are the whole batch sorted.
+    let key_of = |staged: &Staged<E>| SortKey {
+        key: staged.key,
+        source: staged.source,
+        rank: staged.rank,
+    };
+    state.delivered.clear();
+    let mut part_start = 0;
+    let mut first = 0;
+    while part_start < state.buffers.len() {
+        let part = state.buffers[part_start].part;
+        let part_end = part_start
+            + state.buffers[part_start..]
+                .iter()
+                .take_while(|buffer| buffer.part == part)
+                .count();
+        let buffers = &state.views[part_start..part_end];
+        let (low, bits) = partitioning.range_of(part as usize);
+        if let Some((words, places)) = state.counting.sort(buffers, key_of, low, bits) {
+            state
+                .delivered
+                .push(deliver(buffers, first, 0..words.len(), words, places));
+        } else {
+            state.sorter.sort(
+                buffers,
+                key_of,
+                pool,
+                crossover,
+                coalesce.is_some(),
+                &mut state.chunk_delivered,
+                |positions, words, places| deliver(buffers, first, positions, words, places),
+            );
+            state.delivered.append(&mut state.chunk_delivered);
+        }
+        first += buffers.iter().map(Buffer::len).sum::<usize>();
+        part_start = part_end;
+    }
     // Pack the tasks' runs together: each starts at or after where it belongs.
     let mut len = 0;
     for delivered in &state.delivered {
@@ -218,8 +314,9 @@ fn flush_into<'a, E: Send + Sync + 'static>(
         batch.keys.set_len(len);
     }
     state.buffers.clear();
+    state.views.clear();
     figures.growths += u64::from(state.buffers.capacity() > capacities.0)
-        + u64::from(state.sorter.capacity() > capacities.1)
+        + u64::from(state.sorter.capacity().min(state.counting.capacity()) > capacities.1)
         + u64::from(state.delivered.capacity() > capacities.2);
     figures.batch = len;
     figures
@@ -268,9 +365,21 @@ mod tests {
         config: EventBatchConfig<u32>,
         pool: Option<&TaskPool>,
     ) -> (Vec<u64>, Vec<u32>, FlushFigures) {
-        let mut threads: Vec<Vec<Staged<u32>>> = (0..4).map(|_| Vec::new()).collect();
+        flush_parted(writes, config, pool, Partitioning::WHOLE)
+    }
+
+    /// As [`flush`], the writes split into parts by `partitioning` as writers split them.
+    fn flush_parted(
+        writes: &[Write],
+        config: EventBatchConfig<u32>,
+        pool: Option<&TaskPool>,
+        partitioning: Partitioning,
+    ) -> (Vec<u64>, Vec<u32>, FlushFigures) {
+        let mut threads: Vec<Vec<Vec<Staged<u32>>>> = (0..4)
+            .map(|_| (0..PARTS).map(|_| Vec::new()).collect())
+            .collect();
         for &(thread, key, rank, value) in writes {
-            threads[thread].push(Staged {
+            threads[thread][partitioning.part(key)].push(Staged {
                 key,
                 source: 0,
                 rank,
@@ -281,8 +390,22 @@ mod tests {
         let mut state = FlushState::new(config, "u32");
         let mut batch = EventBatch::with_capacity(config.capacity);
         // Gather in a thread order that differs from the writes' order.
-        let figures = flush_into(threads.iter_mut().rev(), &mut state, &mut batch, 0, pool, 1);
-        assert!(threads.iter().all(Vec::is_empty), "the buffers are emptied");
+        let figures = flush_into(
+            threads
+                .iter_mut()
+                .rev()
+                .flat_map(|parts| parts.iter_mut().enumerate()),
+            partitioning,
+            &mut state,
+            &mut batch,
+            0,
+            pool,
+            1,
+        );
+        assert!(
+            threads.iter().flatten().all(Vec::is_empty),
+            "the buffers are emptied"
+        );
         (batch.keys.clone(), batch.events.clone(), figures)
     }
 
@@ -321,6 +444,17 @@ mod tests {
         prop_assert_eq!(&serial.1, &events);
         prop_assert_eq!(serial.2.dropped, dropped);
         prop_assert_eq!(serial.2.sent, writes.len() as u64);
+        // Split into parts as writers split them: one key a part, and coarser parts with
+        // keys clamped into the first and the last.
+        for partitioning in [
+            Partitioning::spanning(0, 39),
+            Partitioning::spanning(10, 20),
+        ] {
+            let parted = flush_parted(writes, config, None, partitioning);
+            prop_assert_eq!(&parted.0, &keys, "{:?}", partitioning);
+            prop_assert_eq!(&parted.1, &events, "{:?}", partitioning);
+            prop_assert_eq!(parted.2.dropped, dropped);
+        }
         for pool in pools() {
             let parallel = flush(writes, config, Some(pool));
             prop_assert_eq!(&parallel.0, &keys, "{} threads", pool.thread_num());

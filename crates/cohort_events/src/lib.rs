@@ -47,6 +47,7 @@
 mod batch;
 mod bridge;
 mod config;
+mod counting;
 mod flush;
 mod key;
 mod order;

@@ -92,10 +92,29 @@ impl<T> Buffer<T> {
     /// `offset < len`, the element is still there (not moved out), and the view's
     /// contract holds.
     #[inline]
-    unsafe fn get(&self, offset: usize) -> &T {
+    pub(crate) unsafe fn get(&self, offset: usize) -> &T {
         debug_assert!(offset < self.len);
         // SAFETY: the caller's promise.
         unsafe { &*self.ptr.add(offset) }
+    }
+
+    /// Asks the CPU to bring the element at `offset` into the cache: the delivery reads
+    /// elements in sorted order, scattered over the buffers, and a read that waits for
+    /// memory is most of its time otherwise. A hint only; `offset` may be anything.
+    #[inline]
+    pub(crate) fn prefetch(&self, offset: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let at = self.ptr.wrapping_add(offset).cast::<i8>();
+            // SAFETY: a prefetch never faults, whatever the address.
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(at);
+                _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(size_of::<T>() - 1));
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = offset;
     }
 
     /// Moves the element at `offset` out.
@@ -118,7 +137,7 @@ pub(crate) struct Places {
 }
 
 impl Places {
-    fn new(buffers: &[usize]) -> Self {
+    pub(crate) fn new(buffers: &[usize]) -> Self {
         let longest = buffers.iter().copied().max().unwrap_or(0);
         let offset_bits = bits_for(longest.saturating_sub(1) as u64);
         let buffer_bits = bits_for(buffers.len().saturating_sub(1) as u64);
@@ -129,7 +148,7 @@ impl Places {
     }
 
     #[inline]
-    fn encode(self, buffer: usize, offset: usize) -> u64 {
+    pub(crate) fn encode(self, buffer: usize, offset: usize) -> u64 {
         ((buffer as u64) << self.offset_bits) | offset as u64
     }
 
@@ -325,17 +344,78 @@ fn share(len: usize, tasks: usize, index: usize) -> Range<usize> {
 
 /// A stretch of one buffer: the sort reads the buffers as pieces end to end.
 #[derive(Debug, Clone, Copy, Default)]
-struct Piece {
-    buffer: usize,
-    offsets: (usize, usize),
+pub(crate) struct Piece {
+    pub buffer: usize,
+    pub offsets: (usize, usize),
 }
 
 /// A stretch of one buffer whose events do not go down in (source, rank).
 #[derive(Debug, Clone, Copy, Default)]
-struct Run {
-    piece: Piece,
-    first: (u64, u32),
-    last: (u64, u32),
+pub(crate) struct Run {
+    pub piece: Piece,
+    pub first: (u64, u32),
+    pub last: (u64, u32),
+}
+
+/// Cuts each of `runs` where another starts (a thread that took two batches of a
+/// parallel loop holds them as one run, with another thread's batch between them in
+/// source order), again until no piece has another's start inside it, and sorts the
+/// pieces, left in `runs`, by their first (source, rank). `order_at(buffer, offset)` is
+/// an event's (source, rank); `firsts` and `cut` are scratch. Returns whether the pieces
+/// follow one another without overlapping (nor touching: equal ones in two pieces would
+/// have to keep the buffers' order), so that reading them in order reads the events in
+/// (source, rank) order; `false` too when `cut` would outgrow its capacity.
+pub(crate) fn order_runs_into(
+    runs: &mut Vec<Run>,
+    firsts: &mut Vec<(u64, u32)>,
+    cut: &mut Vec<Run>,
+    order_at: impl Fn(usize, usize) -> (u64, u32),
+) -> bool {
+    loop {
+        firsts.clear();
+        firsts.extend(runs.iter().map(|run| run.first));
+        firsts.sort_unstable();
+        cut.clear();
+        for run in runs.iter() {
+            let buffer = run.piece.buffer;
+            let mut piece = *run;
+            let inside = firsts.partition_point(|&first| first <= run.first);
+            for &at in firsts[inside..]
+                .iter()
+                .take_while(|&&first| first <= run.last)
+            {
+                // The first event at or past `at`: not the piece's first (that is below
+                // `at`), nor past its last (that is at or past `at`).
+                let (start, end) = piece.piece.offsets;
+                let split =
+                    start + partition(end - start, |index| order_at(buffer, start + index) < at);
+                if cut.len() == cut.capacity() {
+                    return false;
+                }
+                cut.push(Run {
+                    piece: Piece {
+                        buffer,
+                        offsets: (start, split),
+                    },
+                    first: piece.first,
+                    last: order_at(buffer, split - 1),
+                });
+                piece.piece.offsets.0 = split;
+                piece.first = order_at(buffer, split);
+            }
+            if cut.len() == cut.capacity() {
+                return false;
+            }
+            cut.push(piece);
+        }
+        let settled = cut.len() == runs.len();
+        std::mem::swap(runs, cut);
+        if settled {
+            break;
+        }
+    }
+    runs.sort_unstable_by_key(|run| run.first);
+    runs.windows(2).all(|pair| pair[0].last < pair[1].first)
 }
 
 /// Runs one task of the first step may record before it gives up on them.
@@ -726,55 +806,12 @@ impl Sorter {
             let key = key_of(unsafe { buffers[buffer].get(offset) });
             (key.source, key.rank)
         };
-        self.firsts.clear();
-        self.firsts.extend(self.runs.iter().map(|run| run.first));
-        self.firsts.sort_unstable();
-        let cut = &mut self.task_runs;
-        cut.clear();
-        for run in &self.runs {
-            let Piece { buffer, offsets } = run.piece;
-            let mut piece = Run {
-                piece: Piece {
-                    buffer,
-                    offsets: (offsets.0, offsets.1),
-                },
-                first: run.first,
-                last: run.last,
-            };
-            let inside = self.firsts.partition_point(|&first| first <= run.first);
-            for &at in self.firsts[inside..]
-                .iter()
-                .take_while(|&&first| first <= run.last)
-            {
-                // The first event at or past `at`: not the piece's first (that is below
-                // `at`), nor past its last (that is at or past `at`).
-                let start = piece.piece.offsets.0;
-                let count = offsets.1 - start;
-                let split = start + partition(count, |index| order_at(buffer, start + index) < at);
-                if cut.len() == cut.capacity() {
-                    return false;
-                }
-                cut.push(Run {
-                    piece: Piece {
-                        buffer,
-                        offsets: (start, split),
-                    },
-                    first: piece.first,
-                    last: order_at(buffer, split - 1),
-                });
-                piece.piece.offsets.0 = split;
-                piece.first = order_at(buffer, split);
-            }
-            if cut.len() == cut.capacity() {
-                return false;
-            }
-            cut.push(piece);
-        }
-        std::mem::swap(&mut self.runs, &mut self.task_runs);
-        self.runs.sort_unstable_by_key(|run| run.first);
-        self.runs
-            .windows(2)
-            .all(|pair| pair[0].last < pair[1].first)
+        order_runs_into(
+            &mut self.runs,
+            &mut self.firsts,
+            &mut self.task_runs,
+            order_at,
+        )
     }
 
     /// The serial path for keys whose differing bits do not fit in one word: an LSD

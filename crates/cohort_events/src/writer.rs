@@ -8,7 +8,7 @@ use bevy::ecs::world::{FromWorld, World};
 use cohort_sim::SimTick;
 
 use crate::key::EventKey;
-use crate::staging::{EventStaging, Staged};
+use crate::staging::{EventStaging, Partitioning, Staged, ThreadStage};
 
 /// Writes events of type `E` into this thread's buffer: shared access only, so any number
 /// of writer systems run in parallel, and `write` works inside `par_iter` closures.
@@ -80,6 +80,7 @@ impl<E: Send + Sync + 'static> BatchWriter<'_, '_, E> {
     pub fn local(&self) -> LocalBatchWriter<'_, E> {
         LocalBatchWriter {
             buffer: self.staging.local(),
+            partitioning: self.staging.partitioning,
             rank: self.rank.rank,
             tick: self.tick(),
         }
@@ -99,7 +100,8 @@ impl<E: Send + Sync + 'static> BatchWriter<'_, '_, E> {
 
 /// One thread's buffer of a [`BatchWriter`], held: see [`BatchWriter::local`].
 pub struct LocalBatchWriter<'a, E: Send + Sync + 'static> {
-    buffer: RefMut<'a, Vec<Staged<E>>>,
+    buffer: RefMut<'a, ThreadStage<E>>,
+    partitioning: Partitioning,
     rank: u32,
     tick: u32,
 }
@@ -114,13 +116,16 @@ impl<E: Send + Sync + 'static> LocalBatchWriter<'_, E> {
     /// As [`BatchWriter::write_from`].
     #[inline]
     pub fn write_from(&mut self, key: impl Into<EventKey>, source: impl Into<EventKey>, event: E) {
-        self.buffer.push(Staged {
-            key: key.into().0,
-            source: source.into().0,
-            rank: self.rank,
-            tick: self.tick,
-            event,
-        });
+        self.buffer.push(
+            self.partitioning,
+            Staged {
+                key: key.into().0,
+                source: source.into().0,
+                rank: self.rank,
+                tick: self.tick,
+                event,
+            },
+        );
     }
 }
 
