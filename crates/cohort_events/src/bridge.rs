@@ -10,19 +10,22 @@ use crate::writer::BatchWriter;
 use bevy::app::App;
 use bevy::ecs::message::{Message, MessageReader, MessageWriter};
 use bevy::ecs::resource::Resource;
-use bevy::ecs::schedule::{InternedScheduleLabel, IntoScheduleConfigs};
+use bevy::ecs::schedule::{InternedScheduleLabel, InternedSystemSet, IntoScheduleConfigs};
 
-/// The schedule a batched event type flushes in, so that bridges can run beside it.
+/// The schedule and set a batched event type flushes in, so that bridges run beside it,
+/// ordered as the flush is against the rest of the schedule.
 #[derive(Resource)]
 pub(crate) struct FlushSchedule<E> {
     pub label: InternedScheduleLabel,
+    pub set: InternedSystemSet,
     _event: std::marker::PhantomData<fn() -> E>,
 }
 
 impl<E> FlushSchedule<E> {
-    pub(crate) fn new(label: InternedScheduleLabel) -> Self {
+    pub(crate) fn new(label: InternedScheduleLabel, set: InternedSystemSet) -> Self {
         Self {
             label,
+            set,
             _event: std::marker::PhantomData,
         }
     }
@@ -45,18 +48,20 @@ pub trait BatchedMessagesAppExt {
 
 impl BatchedMessagesAppExt for App {
     fn forward_batches_to_messages<E: Message + Clone>(&mut self) -> &mut Self {
-        let Some(schedule) = flush_schedule::<E>(self) else {
+        let Some((schedule, set)) = flush_schedule::<E>(self) else {
             return self;
         };
-        self.add_message::<E>()
-            .add_systems(schedule, forward_batch::<E>.after(flush_events::<E>))
+        self.add_message::<E>().add_systems(
+            schedule,
+            forward_batch::<E>.in_set(set).after(flush_events::<E>),
+        )
     }
 
     fn take_messages_into_batches<E: Message + Clone>(
         &mut self,
         key: fn(&E) -> EventKey,
     ) -> &mut Self {
-        let Some(schedule) = flush_schedule::<E>(self) else {
+        let Some((schedule, set)) = flush_schedule::<E>(self) else {
             return self;
         };
         let take = move |mut messages: MessageReader<E>, batch: BatchWriter<E>| {
@@ -65,15 +70,17 @@ impl BatchedMessagesAppExt for App {
             }
         };
         self.add_message::<E>()
-            .add_systems(schedule, take.before(flush_events::<E>))
+            .add_systems(schedule, take.in_set(set).before(flush_events::<E>))
     }
 }
 
-fn flush_schedule<E: Send + Sync + 'static>(app: &App) -> Option<InternedScheduleLabel> {
+fn flush_schedule<E: Send + Sync + 'static>(
+    app: &App,
+) -> Option<(InternedScheduleLabel, InternedSystemSet)> {
     let schedule = app
         .world()
         .get_resource::<FlushSchedule<E>>()
-        .map(|flush| flush.label);
+        .map(|flush| (flush.label, flush.set));
     if schedule.is_none() {
         bevy::log::error!(
             "{} is not a batched event: call add_batched_event::<{0}>() before bridging it to messages",

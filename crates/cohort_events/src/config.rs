@@ -1,5 +1,7 @@
 //! How one event type is batched.
 
+use crate::order::PARALLEL_CROSSOVER;
+
 /// What a flush does with events beyond [`EventBatchConfig::capacity`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Overflow {
@@ -14,17 +16,21 @@ pub enum Overflow {
 #[derive(Debug, Clone, Copy)]
 pub struct EventBatchConfig<E> {
     /// Events per batch that need no allocation: the batch and the flush's buffers are
-    /// sized for it up front, and each thread's staging buffer for twice its share. With [`Overflow::DropLast`] it is also the most a batch delivers.
+    /// sized for it up front, and each thread's staging buffer for twice its share (its
+    /// first part; the others grow to what they hold once the keys are split into parts).
+    /// With [`Overflow::DropLast`] it is also the most a batch delivers.
     pub capacity: usize,
     /// What happens past `capacity`.
     pub overflow: Overflow,
     /// Merges an event into an earlier one with the same key, so the batch holds one event
     /// per key (sum the damage to one target). `None` keeps every event.
     pub coalesce: Option<fn(&mut E, &E)>,
-    /// Flushes of at least this many events run on the compute pool, each step split
-    /// between its threads (the batch is the same). Off by default (`usize::MAX`): on two
-    /// cores it did not pay for itself, and each parallel step allocates as a `par_iter`
-    /// call does (Bevy's task scope).
+    /// Flushes of at least this many events run on the compute pool, the parts of the
+    /// batch shared between its threads (the batch is the same on any thread count).
+    /// Such a flush allocates once what a `par_iter` call allocates (Bevy's task scope),
+    /// so the flush counts as a `ParIterSystems` system. 16,384 by default: below it,
+    /// waking the pool costs more than it saves. `usize::MAX` keeps every flush on its
+    /// own thread.
     pub parallel_from: usize,
 }
 
@@ -34,7 +40,7 @@ impl<E> Default for EventBatchConfig<E> {
             capacity: 1024,
             overflow: Overflow::Grow,
             coalesce: None,
-            parallel_from: usize::MAX,
+            parallel_from: PARALLEL_CROSSOVER,
         }
     }
 }

@@ -11,7 +11,7 @@ use cohort_sim::SimTick;
 use crate::batch::EventBatch;
 use crate::config::{EventBatchConfig, Overflow};
 use crate::counting::CountingSorter;
-use crate::order::{Buffer, Places, Shared, SortKey, Sorter};
+use crate::order::{Buffer, Places, Shared, SortKey, Sorter, run_tasks};
 use crate::staging::{EventStaging, PARTS, Partitioning, Staged};
 use crate::stats::{FlushFigures, LATENCY_BUCKETS, latency_bucket};
 
@@ -34,15 +34,49 @@ pub(crate) struct FlushState<E: Send + Sync + 'static> {
     buffers: Vec<PartBuffer<Staged<E>>>,
     /// The same views without their parts, for the sorter.
     views: Vec<Buffer<Staged<E>>>,
-    sorter: Sorter,
-    counting: CountingSorter,
-    /// What each task of the delivery did, chunk after chunk.
-    delivered: Vec<Delivered>,
-    /// One chunk's share of `delivered`.
-    chunk_delivered: Vec<Delivered>,
+    /// Each part's buffers and place in the batch.
+    parts: Vec<PartRange>,
+    /// Per task, its sorters and what it delivered; one task unless the flush runs on
+    /// the pool.
+    tasks: Vec<PartTask>,
     /// Tracy's plot of this type's events per flush, named once at registration.
     #[cfg(feature = "tracy")]
     plot: tracy_client::PlotName,
+}
+
+/// One part of a flush: its buffers (a range of the views) and its events' first
+/// position in the batch.
+#[derive(Debug, Clone)]
+struct PartRange {
+    part: u32,
+    buffers: Range<usize>,
+    first: usize,
+}
+
+/// What one task of a flush sorts with and what it delivered, part after part.
+#[derive(Default)]
+struct PartTask {
+    general: Sorter,
+    counting: CountingSorter,
+    /// One general sort's results, before they join `delivered`.
+    sorted: Vec<Delivered>,
+    delivered: Vec<Delivered>,
+}
+
+impl PartTask {
+    fn with_capacity(capacity: usize, buffers: usize, threads: usize) -> Self {
+        let mut task = Self::default();
+        task.general.reserve(capacity, buffers, threads);
+        task.counting.reserve(capacity, buffers);
+        task.sorted.reserve(threads);
+        task.delivered.reserve(threads * PARTS);
+        task
+    }
+
+    /// The events it holds room for without allocating.
+    fn capacity(&self) -> usize {
+        self.general.capacity().min(self.counting.capacity())
+    }
 }
 
 /// A thread buffer's view, its part, and its place among the buffers as they came.
@@ -70,18 +104,20 @@ impl<E: Send + Sync + 'static> FlushState<E> {
         let capacity = config.capacity;
         let threads = ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num());
         let buffers = (threads + EXTRA_BUFFERS) * PARTS;
-        let mut sorter = Sorter::default();
-        sorter.reserve(capacity, buffers, threads);
-        let mut counting = CountingSorter::default();
-        counting.reserve(capacity, buffers);
+        // Tasks beyond the first only when the flush may run on the pool.
+        let tasks = if config.parallel_from == usize::MAX {
+            1
+        } else {
+            threads.max(1)
+        };
         Self {
             config,
             buffers: Vec::with_capacity(buffers),
             views: Vec::with_capacity(buffers),
-            sorter,
-            counting,
-            delivered: Vec::with_capacity(threads * PARTS),
-            chunk_delivered: Vec::with_capacity(threads),
+            parts: Vec::with_capacity(PARTS),
+            tasks: (0..tasks)
+                .map(|_| PartTask::with_capacity(capacity, buffers, threads))
+                .collect(),
             #[cfg(feature = "tracy")]
             plot: tracy_client::PlotName::new_leak(format!("events sent: {name}")),
         }
@@ -156,8 +192,8 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     let mut figures = FlushFigures::default();
     let capacities = (
         state.buffers.capacity(),
-        state.sorter.capacity().min(state.counting.capacity()),
-        state.delivered.capacity(),
+        state.tasks.iter().map(PartTask::capacity).min(),
+        state.parts.capacity(),
     );
     state.buffers.clear();
     for (part, buffer) in staged {
@@ -197,6 +233,11 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     batch.events.reserve(room);
     batch.keys.reserve(room);
     figures.growths += u64::from(batch.events.capacity() > batch_capacity);
+    let key_of = |staged: &Staged<E>| SortKey {
+        key: staged.key,
+        source: staged.source,
+        rank: staged.rank,
+    };
     let events = Shared::spare(&mut batch.events);
     let keys = Shared::spare(&mut batch.keys);
     // Moves the sorted events of `buffers` into the batch from position `first` on.
@@ -252,45 +293,67 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     };
     // Part after part, each sorted on its own: a key never spans two parts, and the
     // parts are in key order, so the parts in order are the whole batch sorted.
-    let key_of = |staged: &Staged<E>| SortKey {
-        key: staged.key,
-        source: staged.source,
-        rank: staged.rank,
-    };
-    state.delivered.clear();
-    let mut part_start = 0;
+    state.parts.clear();
     let mut first = 0;
-    while part_start < state.buffers.len() {
-        let part = state.buffers[part_start].part;
-        let part_end = part_start
-            + state.buffers[part_start..]
-                .iter()
-                .take_while(|buffer| buffer.part == part)
-                .count();
-        let buffers = &state.views[part_start..part_end];
-        let (low, bits) = partitioning.range_of(part as usize);
-        if let Some((words, places)) = state.counting.sort(buffers, key_of, low, bits) {
-            state
-                .delivered
-                .push(deliver(buffers, first, 0..words.len(), words, places));
-        } else {
-            state.sorter.sort(
-                buffers,
-                key_of,
-                pool,
-                crossover,
-                coalesce.is_some(),
-                &mut state.chunk_delivered,
-                |positions, words, places| deliver(buffers, first, positions, words, places),
-            );
-            state.delivered.append(&mut state.chunk_delivered);
+    for (index, buffer) in state.buffers.iter().enumerate() {
+        match state.parts.last_mut() {
+            Some(range) if range.part == buffer.part => range.buffers.end = index + 1,
+            _ => state.parts.push(PartRange {
+                part: buffer.part,
+                buffers: index..index + 1,
+                first,
+            }),
         }
-        first += buffers.iter().map(Buffer::len).sum::<usize>();
-        part_start = part_end;
+        first += buffer.buffer.len();
+    }
+    let views = &state.views[..];
+    let parts = &state.parts[..];
+    // Sorts `parts` with `task`'s sorters; the general sort of a lone part may use `pool`.
+    let sort_parts = |task: &mut PartTask, parts: &[PartRange], pool| {
+        task.delivered.clear();
+        for range in parts {
+            let buffers = &views[range.buffers.clone()];
+            let first = range.first;
+            let (low, bits) = partitioning.range_of(range.part as usize);
+            if let Some((words, places)) = task.counting.sort(buffers, key_of, low, bits) {
+                let delivered = deliver(buffers, first, 0..words.len(), words, places);
+                task.delivered.push(delivered);
+            } else {
+                task.general.sort(
+                    buffers,
+                    key_of,
+                    pool,
+                    crossover,
+                    coalesce.is_some(),
+                    &mut task.sorted,
+                    |positions, words, places| deliver(buffers, first, positions, words, places),
+                );
+                task.delivered.append(&mut task.sorted);
+            }
+        }
+    };
+    let tasks = match pool {
+        Some(pool) if sent >= crossover && parts.len() > 1 => {
+            pool.thread_num().min(state.tasks.len()).min(parts.len())
+        }
+        _ => 1,
+    };
+    if tasks == 1 {
+        sort_parts(&mut state.tasks[0], parts, pool);
+    } else {
+        // Each task a run of whole parts with about as many events as the others.
+        let tasks_of = Shared::new(&mut state.tasks);
+        run_tasks(pool, tasks, |task| {
+            let share =
+                |task: usize| parts.partition_point(|range| range.first < sent * task / tasks);
+            // SAFETY: each task takes its own slot.
+            let mine = unsafe { &mut *tasks_of.at(task) };
+            sort_parts(mine, &parts[share(task)..share(task + 1)], None);
+        });
     }
     // Pack the tasks' runs together: each starts at or after where it belongs.
     let mut len = 0;
-    for delivered in &state.delivered {
+    for delivered in state.tasks[..tasks].iter().flat_map(|task| &task.delivered) {
         if delivered.start != len {
             // SAFETY: both runs lie in the reserved capacity, the source holds
             // `written` initialized events, and `copy` allows overlap.
@@ -316,8 +379,8 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     state.buffers.clear();
     state.views.clear();
     figures.growths += u64::from(state.buffers.capacity() > capacities.0)
-        + u64::from(state.sorter.capacity().min(state.counting.capacity()) > capacities.1)
-        + u64::from(state.delivered.capacity() > capacities.2);
+        + u64::from(state.tasks.iter().map(PartTask::capacity).min() > capacities.1)
+        + u64::from(state.parts.capacity() > capacities.2);
     figures.batch = len;
     figures
 }
@@ -387,6 +450,11 @@ mod tests {
                 event: value,
             });
         }
+        // On a pool, from the first event (as `flush_into` is told below).
+        let config = match pool {
+            Some(_) => config.parallel_from(1),
+            None => config,
+        };
         let mut state = FlushState::new(config, "u32");
         let mut batch = EventBatch::with_capacity(config.capacity);
         // Gather in a thread order that differs from the writes' order.
@@ -445,15 +513,19 @@ mod tests {
         prop_assert_eq!(serial.2.dropped, dropped);
         prop_assert_eq!(serial.2.sent, writes.len() as u64);
         // Split into parts as writers split them: one key a part, and coarser parts with
-        // keys clamped into the first and the last.
-        for partitioning in [
+        // keys below the first clamped into it; on its own thread and on the pools.
+        let partitionings = [
             Partitioning::spanning(0, 39),
             Partitioning::spanning(10, 20),
-        ] {
-            let parted = flush_parted(writes, config, None, partitioning);
-            prop_assert_eq!(&parted.0, &keys, "{:?}", partitioning);
-            prop_assert_eq!(&parted.1, &events, "{:?}", partitioning);
-            prop_assert_eq!(parted.2.dropped, dropped);
+        ];
+        for partitioning in partitionings {
+            for pool in [None].into_iter().chain(pools().iter().map(Some)) {
+                let parted = flush_parted(writes, config, pool, partitioning);
+                prop_assert_eq!(&parted.0, &keys, "{:?}", partitioning);
+                prop_assert_eq!(&parted.1, &events, "{:?}", partitioning);
+                prop_assert_eq!(parted.2.dropped, dropped);
+                prop_assert_eq!(parted.2.coalesced, serial.2.coalesced);
+            }
         }
         for pool in pools() {
             let parallel = flush(writes, config, Some(pool));

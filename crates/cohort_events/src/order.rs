@@ -321,7 +321,7 @@ impl<T> Shared<T> {
 }
 
 /// Runs `task(0..tasks)`, on the pool when there is more than one.
-fn run_tasks(pool: Option<&TaskPool>, tasks: usize, task: impl Fn(usize) + Sync) {
+pub(crate) fn run_tasks(pool: Option<&TaskPool>, tasks: usize, task: impl Fn(usize) + Sync) {
     match pool {
         Some(pool) if tasks > 1 => {
             let task = &task;

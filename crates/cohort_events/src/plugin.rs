@@ -4,7 +4,7 @@ use std::any::type_name;
 
 use bevy::app::App;
 use bevy::ecs::schedule::{IntoScheduleConfigs, SystemSet};
-use cohort_sim::{SimSchedule, SimSystems, SummaryRegistry};
+use cohort_sim::{ParIterSystems, SimSchedule, SimSystems, SummaryRegistry};
 
 use crate::batch::EventBatch;
 use crate::bridge::FlushSchedule;
@@ -89,13 +89,14 @@ impl BatchedEventsAppExt for App {
                     .get_resource::<EventBatch<E>>()
                     .map(|batch| batch.stats().summary())
             });
-        let label = schedule.intern();
+        let (label, set) = (schedule.intern(), set.intern());
         self.insert_resource(EventStaging::<E>::new(per_thread))
-            .insert_resource(FlushSchedule::<E>::new(label))
+            .insert_resource(FlushSchedule::<E>::new(label, set))
             .insert_resource(FlushState::new(config, name))
             .insert_resource(EventBatch::<E>::with_capacity(capacity))
             .add_systems(bevy::app::PreStartup, EventStaging::<E>::prewarm)
-            .add_systems(label, flush_events::<E>.in_set(set));
+            // A large flush runs on the pool, allocating as one `par_iter` call does.
+            .add_systems(label, flush_events::<E>.in_set(set).in_set(ParIterSystems));
         self
     }
 }

@@ -40,7 +40,7 @@ fn child_storm() {
     let config = if std::env::var(PARALLEL_ENV).is_ok() {
         EventBatchConfig::default().parallel_from(1)
     } else {
-        EventBatchConfig::default()
+        EventBatchConfig::default().parallel_from(usize::MAX)
     };
     let mut app = storm_app(threads, 20_000, config);
     app.init_resource::<Digest>()
