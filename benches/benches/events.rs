@@ -22,6 +22,10 @@
 //! - `cohort_batch_coalesced`: the flush sums the damage to each target into one event
 //!   (`EventBatchConfig::coalesce`); the shared consumer applies one event per target.
 //!
+//! And a reference row that is not a way to batch events: `partitioned_floor`, the floor
+//! of any parallel way on two threads (`par_iter` writers push 16-byte events into two
+//! partitions by target, two tasks apply one each; no key, no order, not deterministic).
+//!
 //! At about 10k and 100k events per tick, and a spike (100, then 100k, then 100 events,
 //! three ticks per iteration). Two compute threads. Before the timings it prints each
 //! way's heap allocations per tick in steady state and right after spikes.

@@ -3,6 +3,11 @@
 //! one batch in a defined order, the same on 1 or 16 threads, optionally coalesced per
 //! key; readers get it as a slice. After warm-up nothing allocates.
 //!
+//! How it stays fast: each thread's buffer is split by key range into parts as events are
+//! written (the range learned from earlier batches), so the flush sorts one part at a time
+//! in the cache, most often by counting keys, and from 16k events shares the parts
+//! between the compute threads.
+//!
 //! ```
 //! use bevy::prelude::*;
 //! use cohort_events::{BatchReader, BatchWriter, BatchedEventsAppExt, EventBatchConfig};

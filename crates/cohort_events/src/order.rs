@@ -1,5 +1,7 @@
-//! The flush's ordering: a stable radix sort of (key, source, writer rank) over the bits
-//! that differ between events, read straight from the per-thread buffers (no gather).
+//! The flush's general ordering, for a part that the counting sort
+//! ([`counting`](crate::counting)) declines: a stable radix sort of (key, source, writer
+//! rank) over the bits that differ between events, read straight from the per-thread
+//! buffers (no gather).
 //!
 //! Each event becomes one `u64`: its differing sort bits above its place (which buffer,
 //! where in it). When that fits in a word (entity keys and sources do), the sort is an
