@@ -8,7 +8,7 @@
 //! the runs, one (in the cache) to place. Otherwise it declines and the general radix sort
 //! ([`Sorter`](crate::order::Sorter)) takes the part.
 
-use crate::order::{Buffer, Piece, Places, Run, SortKey, order_runs_into};
+use crate::order::{Buffer, Piece, Run, SortKey, order_runs_into};
 
 /// The widest key range counted: 4,096 counters.
 pub(crate) const MAX_COUNT_BITS: u32 = 12;
@@ -23,38 +23,31 @@ pub(crate) struct CountingSorter {
     /// Scratch of the runs' ordering.
     cut: Vec<Run>,
     firsts: Vec<(u64, u32)>,
-    lengths: Vec<usize>,
-    /// The sorted places, as [`Places`] words.
-    words: Vec<u64>,
 }
 
 impl CountingSorter {
-    /// Room for `capacity` events from up to `buffers` buffers.
-    pub(crate) fn reserve(&mut self, capacity: usize, buffers: usize) {
+    /// Room for any number of events: it keeps counters and runs only.
+    pub(crate) fn reserve(&mut self) {
         self.counts.reserve(1 << MAX_COUNT_BITS);
         self.runs.reserve(MAX_RUNS);
         self.cut.reserve(MAX_RUNS);
         self.firsts.reserve(MAX_RUNS);
-        self.lengths.reserve(buffers);
-        self.words.reserve(capacity);
-    }
-
-    /// The events it holds room for without allocating.
-    pub(crate) fn capacity(&self) -> usize {
-        self.words.capacity()
     }
 
     /// Sorts the events of `buffers`, whose keys should lie in `low..low + (1 << bits)`,
-    /// by key, source and rank, and returns the sorted places (words that `places`
-    /// decodes to buffer and offset), or `None` if the events do not allow it (a key out
-    /// of the range, runs that overlap, too many runs).
+    /// by key, source and rank: calls `place(position, buffer, offset)` once for each
+    /// event with its sorted position, the events in the order the buffers hold them
+    /// (so a caller that moves each event to its position writes in the cache and reads
+    /// the buffers straight through). Returns `None`, before any call, if the events do
+    /// not allow it (a key out of the range, runs that overlap, too many runs).
     pub(crate) fn sort<T>(
         &mut self,
         buffers: &[Buffer<T>],
         key_of: impl Fn(&T) -> SortKey,
         low: u64,
         bits: u32,
-    ) -> Option<(&[u64], Places)> {
+        mut place: impl FnMut(usize, usize, usize),
+    ) -> Option<()> {
         if bits > MAX_COUNT_BITS {
             return None;
         }
@@ -113,12 +106,6 @@ impl CountingSorter {
             *count = next;
             next += here;
         }
-        let len = next as usize;
-        self.lengths.clear();
-        self.lengths.extend(buffers.iter().map(Buffer::len));
-        let places = Places::new(&self.lengths);
-        self.words.clear();
-        self.words.resize(len, 0);
         for &Run {
             piece: Piece { buffer, offsets },
             ..
@@ -128,11 +115,11 @@ impl CountingSorter {
                 // SAFETY: `offset` lies in a run, inside its buffer, still in place.
                 let key = key_of(unsafe { buffers[buffer].get(offset) }).key;
                 let at = &mut self.counts[(key - low) as usize];
-                self.words[*at as usize] = places.encode(buffer, offset);
+                place(*at as usize, buffer, offset);
                 *at += 1;
             }
         }
-        Some((&self.words, places))
+        Some(())
     }
 
     fn push_run(&mut self, run: Run) -> Option<()> {
@@ -162,15 +149,22 @@ mod tests {
     fn sorted(buffers: &mut [Vec<(u64, u64)>], low: u64, bits: u32) -> Option<Vec<(u64, u64)>> {
         let views: Vec<_> = buffers.iter_mut().map(Buffer::of).collect();
         let mut sorter = CountingSorter::default();
-        sorter.reserve(64, 4);
-        let (words, places) = sorter.sort(&views, |&(k, s)| key(k, s), low, bits)?;
+        sorter.reserve();
+        let mut order = vec![None; views.iter().map(Buffer::len).sum()];
+        sorter.sort(
+            &views,
+            |&(k, s)| key(k, s),
+            low,
+            bits,
+            |at, buffer, offset| {
+                assert!(order[at].is_none(), "position {at} placed twice");
+                order[at] = Some(buffers[buffer][offset]);
+            },
+        )?;
         Some(
-            words
-                .iter()
-                .map(|&word| {
-                    let (buffer, offset) = places.decode(word);
-                    buffers[buffer][offset]
-                })
+            order
+                .into_iter()
+                .map(|event| event.expect("placed"))
                 .collect(),
         )
     }

@@ -51,6 +51,7 @@ struct PartRange {
     part: u32,
     buffers: Range<usize>,
     first: usize,
+    len: usize,
 }
 
 /// What one task of a flush sorts with and what it delivered, part after part.
@@ -67,7 +68,7 @@ impl PartTask {
     fn with_capacity(capacity: usize, buffers: usize, threads: usize) -> Self {
         let mut task = Self::default();
         task.general.reserve(capacity, buffers, threads);
-        task.counting.reserve(capacity, buffers);
+        task.counting.reserve();
         task.sorted.reserve(threads);
         task.delivered.reserve(threads * PARTS);
         task
@@ -75,7 +76,7 @@ impl PartTask {
 
     /// The events it holds room for without allocating.
     fn capacity(&self) -> usize {
-        self.general.capacity().min(self.counting.capacity())
+        self.general.capacity()
     }
 }
 
@@ -297,11 +298,15 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     let mut first = 0;
     for (index, buffer) in state.buffers.iter().enumerate() {
         match state.parts.last_mut() {
-            Some(range) if range.part == buffer.part => range.buffers.end = index + 1,
+            Some(range) if range.part == buffer.part => {
+                range.buffers.end = index + 1;
+                range.len += buffer.buffer.len();
+            }
             _ => state.parts.push(PartRange {
                 part: buffer.part,
                 buffers: index..index + 1,
                 first,
+                len: buffer.buffer.len(),
             }),
         }
         first += buffer.buffer.len();
@@ -315,8 +320,44 @@ fn flush_into<'a, E: Send + Sync + 'static>(
             let buffers = &views[range.buffers.clone()];
             let first = range.first;
             let (low, bits) = partitioning.range_of(range.part as usize);
-            if let Some((words, places)) = task.counting.sort(buffers, key_of, low, bits) {
-                let delivered = deliver(buffers, first, 0..words.len(), words, places);
+            let mut delivered = Delivered {
+                start: first,
+                ..Delivered::default()
+            };
+            let mut current = 0;
+            let counted = task
+                .counting
+                .sort(buffers, key_of, low, bits, |at, buffer, offset| {
+                    // SAFETY: the counting sort places each event once, inside its buffer.
+                    let staged = unsafe { buffers[buffer].take(offset) };
+                    let at = first + at;
+                    if at >= limit {
+                        delivered.dropped += 1;
+                        return;
+                    }
+                    match tick.wrapping_sub(staged.tick) {
+                        0 => current += 1,
+                        late => delivered.latency[latency_bucket(late)] += 1,
+                    }
+                    // SAFETY: `at < room`, inside the reserved capacity and inside this
+                    // part's positions, which no other task writes.
+                    unsafe {
+                        keys.at(at).write(staged.key);
+                        events.at(at).write(staged.event);
+                    }
+                });
+            if counted.is_some() {
+                let placed = range.len.min(limit.saturating_sub(first));
+                delivered.written = placed;
+                delivered.latency[0] += current;
+                if let Some(merge) = coalesce {
+                    // SAFETY: the part's `placed` positions from `first` were written
+                    // just above, by this task only.
+                    let (written, coalesced) =
+                        unsafe { coalesce_in_place(keys, events, first, placed, merge) };
+                    delivered.written = written;
+                    delivered.coalesced = coalesced;
+                }
                 task.delivered.push(delivered);
             } else {
                 task.general.sort(
@@ -383,6 +424,42 @@ fn flush_into<'a, E: Send + Sync + 'static>(
         + u64::from(state.parts.capacity() > capacities.2);
     figures.batch = len;
     figures
+}
+
+/// Merges runs of equal keys among the `len` events written from `start` with `merge`,
+/// packing the survivors to the front; returns how many remain and how many merged.
+///
+/// # Safety
+/// `start..start + len` of `keys` and `events` hold written values that no one else
+/// touches meanwhile. Should `merge` panic, the values not yet packed are leaked (the
+/// batch's length is set only after the flush), none is dropped twice.
+unsafe fn coalesce_in_place<E>(
+    keys: Shared<u64>,
+    events: Shared<E>,
+    start: usize,
+    len: usize,
+    merge: fn(&mut E, &E),
+) -> (usize, u64) {
+    let (mut written, mut coalesced) = (0, 0);
+    for at in start..start + len {
+        // SAFETY: the caller's promise: `at` and every earlier packed position hold
+        // written values; a value is read out of `at` once, and `at` is not read again.
+        unsafe {
+            let into = start + written;
+            if written > 0 && *keys.at(into - 1) == *keys.at(at) {
+                let later = std::ptr::read(events.at(at));
+                merge(&mut *events.at(into - 1), &later);
+                coalesced += 1;
+            } else {
+                if into != at {
+                    keys.at(into).write(*keys.at(at));
+                    events.at(into).write(std::ptr::read(events.at(at)));
+                }
+                written += 1;
+            }
+        }
+    }
+    (written, coalesced)
 }
 
 #[cfg(test)]
@@ -565,6 +642,70 @@ mod tests {
                     .coalesce(sum),
             )?;
         }
+    }
+
+    /// Two threads' `par_iter` batches of rising sources, keyed over 0..48: with one key a
+    /// part every part takes the counting sort; with every key in one part the radix
+    /// sort. Coalescing and dropping past capacity give the same batch either way.
+    #[test]
+    fn counted_parts_coalesce_and_drop_as_the_radix_sort() {
+        let flush_with = |partitioning: Partitioning, config: EventBatchConfig<u32>| {
+            let mut threads: Vec<Vec<Vec<Staged<u32>>>> = (0..2)
+                .map(|_| (0..PARTS).map(|_| Vec::new()).collect())
+                .collect();
+            for source in 0..2_000u64 {
+                // Batches of 100 sources, taken by the threads in turns.
+                let thread = (source / 100 % 2) as usize;
+                for hit in 0..(source % 3 + 1) {
+                    let key = (source * 7 + hit) % 48;
+                    threads[thread][partitioning.part(key)].push(Staged {
+                        key,
+                        source,
+                        rank: 0,
+                        tick: 0,
+                        event: (source * 10 + hit) as u32,
+                    });
+                }
+            }
+            let mut state = FlushState::new(config, "u32");
+            let mut batch = EventBatch::with_capacity(config.capacity);
+            let parts = threads
+                .iter_mut()
+                .flat_map(|parts| parts.iter_mut().enumerate());
+            let figures = flush_into(parts, partitioning, &mut state, &mut batch, 0, None, 1);
+            (
+                batch.keys.clone(),
+                batch.events.clone(),
+                figures.dropped,
+                figures.coalesced,
+            )
+        };
+        let configs = [
+            EventBatchConfig::default(),
+            EventBatchConfig::default().coalesce(sum),
+            EventBatchConfig::default()
+                .with_capacity(2_500)
+                .drop_past_capacity(),
+            EventBatchConfig::default()
+                .with_capacity(2_500)
+                .drop_past_capacity()
+                .coalesce(sum),
+        ];
+        for config in configs {
+            let counted = flush_with(Partitioning::spanning(0, 47), config);
+            let radix = flush_with(Partitioning::WHOLE, config);
+            assert_eq!(counted, radix);
+            assert!(counted.0.windows(2).all(|pair| pair[0] <= pair[1]));
+        }
+        let dropped = flush_with(
+            Partitioning::spanning(0, 47),
+            EventBatchConfig::default()
+                .with_capacity(2_500)
+                .drop_past_capacity(),
+        );
+        let written: u64 = (0..2_000u64).map(|source| source % 3 + 1).sum();
+        assert_eq!(dropped.0.len(), 2_500);
+        assert_eq!(dropped.2, written - 2_500);
     }
 
     #[test]
