@@ -127,8 +127,10 @@ impl<E: Send + Sync + 'static> FlushState<E> {
 
 /// Flushes `E`: orders every thread's staged events by key, source and writer, and moves
 /// them into the batch in that order, dropping past capacity (with [`Overflow::DropLast`])
-/// and coalescing equal keys on the way. From [`EventBatchConfig::parallel_from`] events
-/// each step runs on the compute pool, each task on its own share; the batch is the same.
+/// and coalescing equal keys on the way, part by part (see
+/// [`Partitioning`](crate::staging::Partitioning)). From
+/// [`EventBatchConfig::parallel_from`] events the parts are shared between the compute
+/// threads, each task a run of whole parts; the batch is the same.
 pub(crate) fn flush_events<E: Send + Sync + 'static>(
     mut staging: ResMut<EventStaging<E>>,
     mut state: ResMut<FlushState<E>>,
