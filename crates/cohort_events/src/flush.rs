@@ -19,10 +19,6 @@ use crate::stats::{FlushFigures, LATENCY_BUCKETS, latency_bucket};
 /// few others (the main thread, a test's own thread).
 const EXTRA_BUFFERS: usize = 4;
 
-/// How many events ahead of the one it moves the delivery asks for: far enough that the
-/// read has arrived, near enough that it is still in the cache.
-const PREFETCH_AHEAD: usize = 16;
-
 /// Events from which a batch's keys re-split the parts, when they no longer fit.
 const PARTITION_FROM: usize = 8192;
 
@@ -62,6 +58,19 @@ struct PartTask {
     /// One general sort's results, before they join `delivered`.
     sorted: Vec<Delivered>,
     delivered: Vec<Delivered>,
+}
+
+impl Delivered {
+    /// Counts an event delivered `late` ticks after it was written, this tick's ones in
+    /// `current`, apart: one counter bumped per event would chain every increment
+    /// through memory. Add `current` to `latency[0]` at the end.
+    #[inline]
+    fn count_latency(&mut self, current: &mut u64, late: u32) {
+        match late {
+            0 => *current += 1,
+            late => self.latency[latency_bucket(late)] += 1,
+        }
+    }
 }
 
 impl PartTask {
@@ -254,11 +263,7 @@ fn flush_into<'a, E: Send + Sync + 'static>(
             ..Delivered::default()
         };
         let mut current = 0;
-        for (index, (position, &word)) in positions.zip(words).enumerate() {
-            if let Some(&ahead) = words.get(index + PREFETCH_AHEAD) {
-                let (buffer, offset) = places.decode(ahead);
-                buffers[buffer].prefetch(offset);
-            }
+        for (position, &word) in positions.zip(words) {
             let (buffer, offset) = places.decode(word);
             // SAFETY: the sort hands out each place once, inside its buffer.
             let staged = unsafe { buffers[buffer].take(offset) };
@@ -266,12 +271,7 @@ fn flush_into<'a, E: Send + Sync + 'static>(
                 delivered.dropped += 1;
                 continue;
             }
-            // Counted apart: one counter bumped per event would chain every
-            // increment through memory.
-            match tick.wrapping_sub(staged.tick) {
-                0 => current += 1,
-                late => delivered.latency[latency_bucket(late)] += 1,
-            }
+            delivered.count_latency(&mut current, tick.wrapping_sub(staged.tick));
             let at = delivered.start + delivered.written;
             if let Some(merge) = coalesce
                 && delivered.written > 0
@@ -337,10 +337,7 @@ fn flush_into<'a, E: Send + Sync + 'static>(
                         delivered.dropped += 1;
                         return;
                     }
-                    match tick.wrapping_sub(staged.tick) {
-                        0 => current += 1,
-                        late => delivered.latency[latency_bucket(late)] += 1,
-                    }
+                    delivered.count_latency(&mut current, tick.wrapping_sub(staged.tick));
                     // SAFETY: `at < room`, inside the reserved capacity and inside this
                     // part's positions, which no other task writes.
                     unsafe {

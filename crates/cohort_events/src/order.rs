@@ -100,25 +100,6 @@ impl<T> Buffer<T> {
         unsafe { &*self.ptr.add(offset) }
     }
 
-    /// Asks the CPU to bring the element at `offset` into the cache: the delivery reads
-    /// elements in sorted order, scattered over the buffers, and a read that waits for
-    /// memory is most of its time otherwise. A hint only; `offset` may be anything.
-    #[inline]
-    pub(crate) fn prefetch(&self, offset: usize) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let at = self.ptr.wrapping_add(offset).cast::<i8>();
-            // SAFETY: a prefetch never faults, whatever the address.
-            unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(at);
-                _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(size_of::<T>() - 1));
-            }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = offset;
-    }
-
     /// Moves the element at `offset` out.
     ///
     /// # Safety
@@ -139,7 +120,7 @@ pub(crate) struct Places {
 }
 
 impl Places {
-    pub(crate) fn new(buffers: &[usize]) -> Self {
+    fn new(buffers: &[usize]) -> Self {
         let longest = buffers.iter().copied().max().unwrap_or(0);
         let offset_bits = bits_for(longest.saturating_sub(1) as u64);
         let buffer_bits = bits_for(buffers.len().saturating_sub(1) as u64);
@@ -150,7 +131,7 @@ impl Places {
     }
 
     #[inline]
-    pub(crate) fn encode(self, buffer: usize, offset: usize) -> u64 {
+    fn encode(self, buffer: usize, offset: usize) -> u64 {
         ((buffer as u64) << self.offset_bits) | offset as u64
     }
 
