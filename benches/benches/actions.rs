@@ -20,6 +20,7 @@
 //!
 //! ```text
 //! cargo bench -p cohort_benches --bench actions
+//! ACTIONS_BENCH_FIGURES=0 cargo bench -p cohort_benches --bench actions -- patrol_50k   # timings only
 //! ```
 
 #![allow(
@@ -401,7 +402,10 @@ fn actions(c: &mut Criterion) {
         ("long_queues_10k", Workload::LongQueues, 10_000),
         ("despawn_storm_10k", Workload::DespawnStorm, 10_000),
     ];
-    print_figures(&cases);
+    // `ACTIONS_BENCH_FIGURES=0` skips the printed figures (for profiling one case).
+    if std::env::var("ACTIONS_BENCH_FIGURES").as_deref() != Ok("0") {
+        print_figures(&cases);
+    }
     for (label, workload, units) in cases {
         let mut group = c.benchmark_group(format!("actions_{label}"));
         group

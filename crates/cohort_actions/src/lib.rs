@@ -21,6 +21,7 @@
 //!   [`ActionPool::counts`], [`ActionRegistry::summaries`].
 //! - Queues save and load with serde ([`QueueSnapshot`], [`PoolSnapshot`]).
 
+mod clock;
 mod config;
 mod plugin;
 mod pool;

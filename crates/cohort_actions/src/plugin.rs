@@ -24,7 +24,8 @@ use crate::writer::ActionStaging;
 pub enum ActionSystems {
     /// Staged commands enter the queues.
     Merge,
-    /// Ended actions retire; the next queued ones start.
+    /// Ended actions retire; the next queued ones start. A unit whose action goes on is
+    /// not written, so `Changed<ActionQueue<A>>` marks the units something happened to.
     Advance,
     /// Your systems, one per kind of action, run the current actions here.
     Run,

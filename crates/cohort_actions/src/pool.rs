@@ -6,12 +6,14 @@
 //! pool.
 
 use std::cell::UnsafeCell;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use bevy::ecs::resource::Resource;
 use bevy::utils::Parallel;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::ActionClock;
 use crate::config::Overflow;
 use crate::queue::ActionQueue;
 use crate::queued::{ActionEnd, ActionState, Queued};
@@ -59,6 +61,8 @@ pub(crate) struct AdvanceScratch {
     pub freed: Vec<u32>,
     pub counts: ActionCounts,
     pub latency: LatencyHistogram,
+    /// Current actions with a timeout started less those ended, on this thread.
+    pub timed: i64,
 }
 
 /// The outcome of one push.
@@ -120,6 +124,11 @@ pub struct ActionPool<A: Send + Sync + 'static> {
     latency: LatencyHistogram,
     /// The current tick, stamped on direct pushes as their enqueue tick.
     now: u64,
+    /// Counts advances; every queue the pool adopts shares it.
+    clock: Arc<ActionClock>,
+    /// Current actions that have a timeout, as of the last reclaim or serial change: while
+    /// there are none, the advance skips the queues nothing changed.
+    timed: u64,
 }
 
 impl<A: Send + Sync + 'static> ActionPool<A> {
@@ -137,6 +146,8 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             counts: ActionCounts::default(),
             latency: LatencyHistogram::default(),
             now: 0,
+            clock: ActionClock::shared(),
+            timed: 0,
         };
         pool.add_slots(capacity);
         pool
@@ -189,7 +200,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
 
     /// Links `item` at the end of `queue` whatever its capacity (loading a save).
     pub(crate) fn restore_back(&mut self, queue: &mut ActionQueue<A>, item: Queued<A>) {
-        queue.pool = self.id;
+        self.adopt(queue);
         if let Some(index) = self.alloc(item) {
             self.link_back(queue, index);
         }
@@ -201,15 +212,30 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         queue: &mut ActionQueue<A>,
         item: Queued<A>,
         state: ActionState,
-        runs: u32,
+        ticks_running: u32,
     ) {
-        queue.pool = self.id;
+        self.adopt(queue);
         if let Some(index) = self.alloc_empty() {
             queue.held = index;
         }
+        self.timed += u64::from(item.timeout != 0);
         queue.current = Some(item);
-        queue.state = state;
-        queue.runs = runs;
+        queue.state = match state {
+            ActionState::Started => ActionState::Running,
+            state => state,
+        };
+        queue.started = queue.started_for(ticks_running);
+    }
+
+    /// Counts one more advance; returns the clock's new count.
+    pub(crate) fn tick_clock(&self) -> u32 {
+        self.clock.tick()
+    }
+
+    /// True while no current action has a timeout: only queues that something changed
+    /// need the advance then.
+    pub(crate) fn untimed(&self) -> bool {
+        self.timed == 0
     }
 
     pub(crate) fn counts_mut(&mut self) -> &mut ActionCounts {
@@ -283,8 +309,16 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         if !self.owns(queue) {
             return false;
         }
-        queue.pool = self.id;
+        self.adopt(queue);
         true
+    }
+
+    /// Makes `queue` this pool's: its slots come from here, its ages from this clock.
+    fn adopt(&self, queue: &mut ActionQueue<A>) {
+        queue.pool = self.id;
+        if queue.clock.is_none() {
+            queue.clock = Some(Arc::clone(&self.clock));
+        }
     }
 
     /// The slot at `index` of a chain the caller holds.
@@ -554,9 +588,10 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         if queue.current.is_none() || !self.owns(queue) {
             return false;
         }
-        queue.current = None;
+        if let Some(current) = queue.current.take() {
+            self.timed = self.timed.saturating_sub(u64::from(current.timeout != 0));
+        }
         queue.state = ActionState::Idle;
-        queue.runs = 0;
         queue.last_end = Some(ActionEnd::Cancelled);
         if queue.held != NONE {
             let held = std::mem::replace(&mut queue.held, NONE);
@@ -598,7 +633,13 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
 
     /// Starts the front action: it becomes the current one, and its slot stays with the
     /// queue for a repeat or a resume. Shared access: runs in parallel over queues.
-    pub(crate) fn start_next(&self, queue: &mut ActionQueue<A>, scratch: &mut AdvanceScratch) {
+    /// `now` is the clock's count.
+    pub(crate) fn start_next(
+        &self,
+        queue: &mut ActionQueue<A>,
+        scratch: &mut AdvanceScratch,
+        now: u32,
+    ) {
         if queue.pool != self.id {
             return;
         }
@@ -609,10 +650,11 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         scratch
             .latency
             .record(self.now.saturating_sub(item.enqueued));
+        scratch.timed += i64::from(item.timeout != 0);
         queue.held = index;
         queue.current = Some(item);
-        queue.state = ActionState::Started;
-        queue.runs = 1;
+        queue.state = ActionState::Running;
+        queue.started = now;
     }
 
     /// Ends the current action with `end` (finished, cancelled or timed out): a repeat
@@ -631,12 +673,17 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
 
     /// Interrupts the current action for the front one, which starts; the interrupted one
     /// resumes right behind it, goes to the end (a repeat) or is dropped. Shared access.
-    pub(crate) fn interrupt(&self, queue: &mut ActionQueue<A>, scratch: &mut AdvanceScratch) {
+    pub(crate) fn interrupt(
+        &self,
+        queue: &mut ActionQueue<A>,
+        scratch: &mut AdvanceScratch,
+        now: u32,
+    ) {
         let end = ActionEnd::Interrupted;
         let Some((item, held)) = Self::take_current(queue, end, scratch) else {
             return;
         };
-        self.start_next(queue, scratch);
+        self.start_next(queue, scratch, now);
         self.settle(queue, item, held, end, scratch);
     }
 
@@ -646,8 +693,8 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         scratch: &mut AdvanceScratch,
     ) -> Option<(Queued<A>, u32)> {
         let item = queue.current.take()?;
+        scratch.timed -= i64::from(item.timeout != 0);
         queue.state = ActionState::Idle;
-        queue.runs = 0;
         queue.last_end = Some(end);
         scratch.counts.record_end(end);
         Some((item, std::mem::replace(&mut queue.held, NONE)))
@@ -690,6 +737,8 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
 
     /// Takes back the slots the parallel advance freed, and its counts.
     pub(crate) fn reclaim(&mut self) {
+        // Summed before it is applied: one thread may end what another started.
+        let mut timed = 0;
         for scratch in self.scratch.iter_mut() {
             for &index in &scratch.freed {
                 let slot = self.slots[index as usize].0.get_mut();
@@ -703,7 +752,9 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             scratch.counts = ActionCounts::default();
             self.latency.add(&scratch.latency);
             scratch.latency.clear();
+            timed += std::mem::take(&mut scratch.timed);
         }
+        self.timed = self.timed.saturating_add_signed(timed);
     }
 }
 
@@ -805,7 +856,7 @@ mod tests {
                         let unit = unit as usize;
                         let mut scratch = pool.scratch();
                         pool.end_current(&mut queues[unit], ActionEnd::Finished, &mut scratch);
-                        pool.start_next(&mut queues[unit], &mut scratch);
+                        pool.start_next(&mut queues[unit], &mut scratch, 0);
                         drop(scratch);
                         current[unit] = models[unit].pop_front();
                         prop_assert_eq!(queues[unit].current().copied(), current[unit]);

@@ -1,11 +1,13 @@
 //! `ActionQueue`: the component that holds a unit's orders.
 
 use std::fmt;
+use std::sync::Arc;
 
 use bevy::ecs::component::{Component, ComponentCloneBehavior, Mutable, StorageType};
 use bevy::ecs::lifecycle::{ComponentHook, HookContext};
 use bevy::ecs::world::DeferredWorld;
 
+use crate::clock::ActionClock;
 use crate::config::Overflow;
 use crate::pool::{ActionPool, NONE};
 use crate::queued::{ActionEnd, ActionState, Queued};
@@ -48,9 +50,13 @@ pub struct ActionQueue<A: Send + Sync + 'static> {
     pub(crate) capacity: Option<u32>,
     pub(crate) overflow: Option<Overflow>,
     pub(crate) current: Option<Queued<A>>,
+    /// `Idle`, `Running` (started this tick or earlier: see [`Self::state`]) or `Ending`.
     pub(crate) state: ActionState,
-    pub(crate) runs: u32,
+    /// The pool's clock when the current action started.
+    pub(crate) started: u32,
     pub(crate) last_end: Option<ActionEnd>,
+    /// The clock of the pool that adopted this queue (with its first slot).
+    pub(crate) clock: Option<Arc<ActionClock>>,
 }
 
 impl<A: Send + Sync + 'static> Default for ActionQueue<A> {
@@ -66,8 +72,9 @@ impl<A: Send + Sync + 'static> Default for ActionQueue<A> {
             overflow: None,
             current: None,
             state: ActionState::Idle,
-            runs: 0,
+            started: 0,
             last_end: None,
+            clock: None,
         }
     }
 }
@@ -106,18 +113,32 @@ impl<A: Send + Sync + 'static> ActionQueue<A> {
 
     /// Where the current action is in its life.
     pub fn state(&self) -> ActionState {
-        self.state
+        match self.state {
+            ActionState::Running if self.ticks_running() == 1 => ActionState::Started,
+            state => state,
+        }
     }
 
     /// True on the tick the current action started: set it up here.
     pub fn is_starting(&self) -> bool {
-        self.state == ActionState::Started
+        self.state() == ActionState::Started
     }
 
     /// Ticks the current action has been current, this one included: 1 on the tick it
     /// started; 0 when idle.
+    #[inline]
     pub fn ticks_running(&self) -> u32 {
-        self.runs
+        match (&self.current, &self.clock) {
+            (Some(_), Some(clock)) => clock.now().wrapping_sub(self.started).wrapping_add(1),
+            _ => 0,
+        }
+    }
+
+    /// The clock's count when the current action would have started to be `ticks` old
+    /// now (restoring a save).
+    pub(crate) fn started_for(&self, ticks: u32) -> u32 {
+        let now = self.clock.as_ref().map_or(0, |clock| clock.now());
+        now.wrapping_add(1).wrapping_sub(ticks)
     }
 
     /// Ends the current action as finished at the next advance; a repeating one goes back
@@ -180,8 +201,8 @@ where
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ActionQueue")
             .field("current", &self.current())
-            .field("state", &self.state)
-            .field("ticks_running", &self.runs)
+            .field("state", &self.state())
+            .field("ticks_running", &self.ticks_running())
             .field("queued", &self.len)
             .finish_non_exhaustive()
     }

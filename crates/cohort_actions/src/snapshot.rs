@@ -103,8 +103,8 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         QueueSnapshot {
             current: queue.current.as_ref().map(|action| CurrentSnapshot {
                 action: action.clone(),
-                state: queue.state,
-                ticks_running: queue.runs,
+                state: queue.state(),
+                ticks_running: queue.ticks_running(),
             }),
             queued: self.iter(queue).cloned().collect(),
             capacity: queue.capacity,

@@ -111,51 +111,81 @@ fn apply_command<A: Send + Sync + PartialEq + 'static>(
 
 /// Ends the current actions that finished, were cancelled, timed out or are interrupted by
 /// a higher priority, and starts the next queued one: every unit in parallel.
+///
+/// A queue is only read unless it has something to do, so running units stay unchanged.
+/// While no current action has a timeout, nothing can happen to a queue that nobody
+/// changed since the last advance (an end is asked for, an order is pushed), so those are
+/// skipped by their change tick alone, without reading them.
 pub(crate) fn advance_action_queues<A: Send + Sync + 'static>(
     pool: Res<ActionPool<A>>,
     mut queues: Query<&mut ActionQueue<A>>,
 ) {
     let pool = &*pool;
+    let now = pool.tick_clock();
+    let changed_only = pool.untimed();
     queues.par_iter_mut().for_each_init(
         || pool.scratch(),
         |scratch, mut queue| {
-            // Idle units are read, not written: no change tick for them.
-            if !queue.is_idle() {
-                advance_queue(pool, &mut queue, scratch);
+            if changed_only && !queue.is_changed() {
+                return;
+            }
+            let step = next_step(&queue, now);
+            if step != Step::Wait {
+                advance_queue(pool, &mut queue, step, scratch, now);
             }
         },
     );
 }
 
-/// One unit's advance.
-pub(crate) fn advance_queue<A: Send + Sync + 'static>(
+/// What an advance does to one queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Nothing: idle, or the current action goes on.
+    Wait,
+    /// Start the front action (no current one).
+    Start,
+    /// End the current action this way, then start the next (interrupted: the front one).
+    End(ActionEnd),
+}
+
+/// The queue's step at the clock's count `now`, found by reading it.
+fn next_step<A: Send + Sync + 'static>(queue: &ActionQueue<A>, now: u32) -> Step {
+    let Some(current) = &queue.current else {
+        return if queue.len > 0 {
+            Step::Start
+        } else {
+            Step::Wait
+        };
+    };
+    if let ActionState::Ending(end) = queue.state {
+        return Step::End(end);
+    }
+    // Its age before this tick: the ticks it has run.
+    let age = now.wrapping_sub(queue.started);
+    if current.timeout != 0 && age >= current.timeout {
+        Step::End(ActionEnd::TimedOut)
+    } else if queue.len > 0 && queue.head_priority > current.priority {
+        Step::End(ActionEnd::Interrupted)
+    } else {
+        Step::Wait
+    }
+}
+
+/// One unit's advance by `step`.
+fn advance_queue<A: Send + Sync + 'static>(
     pool: &ActionPool<A>,
     queue: &mut ActionQueue<A>,
+    step: Step,
     scratch: &mut AdvanceScratch,
+    now: u32,
 ) {
-    if let Some(current) = &queue.current {
-        let end = match queue.state {
-            ActionState::Ending(end) => Some(end),
-            _ if current.timeout != 0 && queue.runs >= current.timeout => Some(ActionEnd::TimedOut),
-            _ if queue.len > 0 && queue.head_priority > current.priority => {
-                Some(ActionEnd::Interrupted)
-            }
-            _ => None,
-        };
-        match end {
-            None => {
-                queue.state = ActionState::Running;
-                queue.runs = queue.runs.saturating_add(1);
-                return;
-            }
-            Some(ActionEnd::Interrupted) => {
-                pool.interrupt(queue, scratch);
-                return;
-            }
-            Some(end) => pool.end_current(queue, end, scratch),
-        }
+    match step {
+        Step::Wait => return,
+        Step::Start => {}
+        Step::End(ActionEnd::Interrupted) => return pool.interrupt(queue, scratch, now),
+        Step::End(end) => pool.end_current(queue, end, scratch),
     }
-    pool.start_next(queue, scratch);
+    pool.start_next(queue, scratch, now);
 }
 
 /// Takes back the slots and counts of the tick's parallel advance.

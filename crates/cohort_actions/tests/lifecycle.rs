@@ -202,3 +202,67 @@ fn a_kind_system_can_cancel_its_action() {
     assert_eq!(queue(&app, unit).last_end(), Some(ActionEnd::Cancelled));
     assert_eq!(pool(&app).counts().cancelled, 1);
 }
+
+#[test]
+fn a_running_action_ages_without_changing_its_queue() {
+    let (mut app, unit) = one_unit();
+    push(&mut app, unit, [Order::Hold.into()]);
+    tick(&mut app);
+    assert_eq!(queue(&app, unit).state(), ActionState::Started);
+    assert_eq!(queue(&app, unit).ticks_running(), 1);
+    let changed = app
+        .world()
+        .entity(unit)
+        .get_ref::<ActionQueue<Order>>()
+        .expect("the unit has a queue")
+        .last_changed();
+    for _ in 0..3 {
+        tick(&mut app);
+    }
+    let queue_ref = app
+        .world()
+        .entity(unit)
+        .get_ref::<ActionQueue<Order>>()
+        .expect("the unit has a queue");
+    assert_eq!(queue_ref.last_changed(), changed);
+    assert_eq!(queue_ref.state(), ActionState::Running);
+    assert_eq!(queue_ref.ticks_running(), 4);
+}
+
+#[test]
+fn timeouts_fire_beside_untouched_units_and_after_a_cancel() {
+    let (mut app, holder) = one_unit();
+    let timed = app.world_mut().spawn(ActionQueue::<Order>::new()).id();
+    push(&mut app, holder, [Order::Hold.into()]);
+    for _ in 0..3 {
+        tick(&mut app);
+    }
+    // A timed action that is cancelled before its time, then one that runs out.
+    push(&mut app, timed, [Queued::new(Order::Hold).with_timeout(5)]);
+    tick(&mut app);
+    app.world_mut()
+        .resource_scope(|world, mut pool: Mut<cohort_actions::ActionPool<Order>>| {
+            let mut queue = world.get_mut::<ActionQueue<Order>>(timed).expect("queue");
+            assert!(pool.cancel_current(&mut queue));
+        });
+    push(&mut app, timed, [Queued::new(Order::Hold).with_timeout(2)]);
+    tick(&mut app);
+    tick(&mut app);
+    assert_eq!(queue(&app, timed).current(), Some(&Order::Hold));
+    tick(&mut app);
+    assert!(queue(&app, timed).is_idle());
+    assert_eq!(queue(&app, timed).last_end(), Some(ActionEnd::TimedOut));
+    // Untimed again: the holder goes on untouched.
+    push(&mut app, timed, [Order::Wait { ticks: 1 }.into()]);
+    for _ in 0..3 {
+        tick(&mut app);
+    }
+    assert!(queue(&app, timed).is_idle());
+    assert_eq!(queue(&app, holder).current(), Some(&Order::Hold));
+    assert_eq!(queue(&app, holder).ticks_running(), 10);
+    let counts = *pool(&app).counts();
+    assert_eq!(
+        (counts.timed_out, counts.cancelled, counts.finished),
+        (1, 1, 1)
+    );
+}
