@@ -224,7 +224,8 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             ActionState::Started => ActionState::Running,
             state => state,
         };
-        queue.started = queue.started_for(ticks_running);
+        // As old now as it was when saved.
+        queue.started = self.clock.now().wrapping_add(1).wrapping_sub(ticks_running);
     }
 
     /// Counts one more advance; returns the clock's new count.
@@ -585,12 +586,13 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
 
     /// Ends the current action as cancelled and frees its slot; counts nothing.
     fn drop_current(&mut self, queue: &mut ActionQueue<A>) -> bool {
-        if queue.current.is_none() || !self.owns(queue) {
+        if !self.owns(queue) {
             return false;
         }
-        if let Some(current) = queue.current.take() {
-            self.timed = self.timed.saturating_sub(u64::from(current.timeout != 0));
-        }
+        let Some(current) = queue.current.take() else {
+            return false;
+        };
+        self.timed = self.timed.saturating_sub(u64::from(current.timeout != 0));
         queue.state = ActionState::Idle;
         queue.last_end = Some(ActionEnd::Cancelled);
         if queue.held != NONE {

@@ -129,16 +129,16 @@ impl<A: Send + Sync + 'static> ActionQueue<A> {
     #[inline]
     pub fn ticks_running(&self) -> u32 {
         match (&self.current, &self.clock) {
-            (Some(_), Some(clock)) => clock.now().wrapping_sub(self.started).wrapping_add(1),
+            (Some(_), Some(clock)) => self.age_at(clock.now()).wrapping_add(1),
             _ => 0,
         }
     }
 
-    /// The clock's count when the current action would have started to be `ticks` old
-    /// now (restoring a save).
-    pub(crate) fn started_for(&self, ticks: u32) -> u32 {
-        let now = self.clock.as_ref().map_or(0, |clock| clock.now());
-        now.wrapping_add(1).wrapping_sub(ticks)
+    /// Advances since the current action started, at the clock's count `now`: the ticks it
+    /// has run before this one.
+    #[inline]
+    pub(crate) fn age_at(&self, now: u32) -> u32 {
+        now.wrapping_sub(self.started)
     }
 
     /// Ends the current action as finished at the next advance; a repeating one goes back

@@ -160,9 +160,7 @@ fn next_step<A: Send + Sync + 'static>(queue: &ActionQueue<A>, now: u32) -> Step
     if let ActionState::Ending(end) = queue.state {
         return Step::End(end);
     }
-    // Its age before this tick: the ticks it has run.
-    let age = now.wrapping_sub(queue.started);
-    if current.timeout != 0 && age >= current.timeout {
+    if current.timeout != 0 && queue.age_at(now) >= current.timeout {
         Step::End(ActionEnd::TimedOut)
     } else if queue.len > 0 && queue.head_priority > current.priority {
         Step::End(ActionEnd::Interrupted)
