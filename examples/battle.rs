@@ -19,7 +19,7 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, save_to_disk};
 use bevy::window::{PresentMode, PrimaryWindow, WindowResolution};
 use cohort::cohort_actions::{ActionPool, ActionQueue};
-use cohort::cohort_ai::{AiAgent, AiInspector, AiSchema, Decision, DecisionMakers};
+use cohort::cohort_ai::{AiAgent, AiInspector, AiSchema, Decision, DecisionMakers, DecisionScores};
 use cohort::cohort_alloc::CountingAllocator;
 use cohort::cohort_overlay::bevy_egui::input::EguiWantsInput;
 use cohort::cohort_overlay::{OverlayPlugin, OverlayStats, StatSection};
@@ -566,7 +566,7 @@ fn report_selected(
         &AttackCooldown,
         &ActiveEffects,
         &ActionQueue<Order>,
-        (&AiAgent, &Decision),
+        (&AiAgent, &Decision, &DecisionScores),
     )>,
     pool: Res<ActionPool<Order>>,
     mut inspector: ResMut<AiInspector>,
@@ -581,8 +581,17 @@ fn report_selected(
         stats.set_hidden("Selected unit", true);
         return;
     };
-    let Ok((team, kind, position, health, target, cooldown, effects, queue, (agent, decision))) =
-        units.get(entity)
+    let Ok((
+        team,
+        kind,
+        position,
+        health,
+        target,
+        cooldown,
+        effects,
+        queue,
+        (agent, decision, why),
+    )) = units.get(entity)
     else {
         // It died.
         selected.0 = None;
@@ -638,7 +647,14 @@ fn report_selected(
             format_args!("{:?} (priority {})", next.action, next.priority),
         );
     }
-    report_ai_scores(section, agent, decision, &inspector, &makers, &schema);
+    report_ai_scores(
+        section,
+        agent,
+        (decision, why),
+        &inspector,
+        &makers,
+        &schema,
+    );
 }
 
 /// The selected unit's last decision: every option's score, and the chosen option's
@@ -646,7 +662,7 @@ fn report_selected(
 fn report_ai_scores(
     section: &mut StatSection,
     agent: &AiAgent,
-    decision: &Decision,
+    (decision, why): (&Decision, &DecisionScores),
     inspector: &AiInspector,
     makers: &DecisionMakers,
     schema: &AiSchema,
@@ -667,12 +683,7 @@ fn report_ai_scores(
             decision.decided_at().unwrap_or(0)
         ),
     );
-    for (index, score) in decision
-        .scores()
-        .iter()
-        .enumerate()
-        .take(OPTION_LABELS.len())
-    {
+    for (index, score) in why.scores().iter().enumerate().take(OPTION_LABELS.len()) {
         let name = maker.option_name(index as u16).unwrap_or("?");
         section.set_fmt(OPTION_LABELS[index], format_args!("{name} {score:.2}"));
     }

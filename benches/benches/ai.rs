@@ -236,12 +236,9 @@ fn measure(label: &str, app: &mut App) {
     }
 }
 
-/// `DecisionMaker::decide` alone on one thread, over `agents` sets of needs: the scoring
-/// core's speed without the ECS passes around it.
-fn print_scoring_core(agents: usize) {
-    let (makers, id) = needs_makers();
-    let maker = makers.get(id).expect("registered");
-    let inputs: Vec<AiInputs> = (0..agents)
+/// `agents` sets of needs, varied so the winning option changes from agent to agent.
+fn needs_inputs(agents: usize) -> Vec<AiInputs> {
+    (0..agents)
         .map(|index| {
             let mut inputs = AiInputs::default();
             for need in 0..4 {
@@ -249,24 +246,53 @@ fn print_scoring_core(agents: usize) {
             }
             inputs
         })
-        .collect();
+        .collect()
+}
+
+/// `DecisionMaker::decide` over every set of `inputs` once; the considerations scored.
+fn decide_all(maker: &cohort_ai::DecisionMaker, inputs: &[AiInputs]) -> u64 {
     let candidates = AiCandidates::default();
     let mut scores = [0.0; cohort_ai::MAX_OPTIONS];
     let mut considerations = 0u64;
-    let start = Instant::now();
-    for _ in 0..20 {
-        for inputs in &inputs {
-            let choice = maker.decide(inputs, &candidates, None, &mut scores);
-            considerations += u64::from(choice.evaluations);
-            std::hint::black_box(choice);
-        }
+    for inputs in inputs {
+        let choice = maker.decide(inputs, &candidates, None, &mut scores);
+        considerations += u64::from(choice.evaluations);
+        std::hint::black_box(choice);
     }
+    considerations
+}
+
+/// `DecisionMaker::decide` alone on one thread, over `agents` sets of needs: the scoring
+/// core's speed without the ECS passes around it.
+fn print_scoring_core(agents: usize) {
+    let (makers, id) = needs_makers();
+    let maker = makers.get(id).expect("registered");
+    let inputs = needs_inputs(agents);
+    let start = Instant::now();
+    let considerations: u64 = (0..20).map(|_| decide_all(maker, &inputs)).sum();
     let seconds = start.elapsed().as_secs_f64();
     println!(
         "  scoring core, one thread: {:.1} ns per decision, {:.1} M considerations per second",
         seconds * 1e9 / (20 * agents) as f64,
         considerations as f64 / seconds / 1e6
     );
+}
+
+/// The scoring core in criterion: one thread deciding 10k agents' needs; criterion's
+/// time over 10,000 is the time per decision, and each decision scores 4 considerations.
+fn scoring_core(c: &mut Criterion) {
+    let (makers, id) = needs_makers();
+    let maker = makers.get(id).expect("registered");
+    let inputs = needs_inputs(10_000);
+    let mut group = c.benchmark_group("ai_scoring_core");
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30);
+    group.bench_function("needs_10k_decisions", |b| {
+        b.iter(|| decide_all(maker, &inputs));
+    });
+    group.finish();
 }
 
 fn print_figures() {
@@ -375,5 +401,5 @@ fn ai(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ai);
+criterion_group!(benches, scoring_core, ai);
 criterion_main!(benches);

@@ -2,36 +2,55 @@
 
 use bevy::ecs::component::Component;
 
-use crate::components::{AiCandidates, AiInputs, Decision};
+use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 use crate::registry::DecisionMakerId;
+
+/// `AiAgent::since` before the AI has seen the agent.
+pub(crate) const NOT_SEEN: u64 = u64::MAX;
+
+/// Bits of `AiAgent::flags`.
+pub(crate) mod flag {
+    /// Something happened that calls for a new decision: think now, skip the cache.
+    pub const URGENT: u8 = 1;
+    /// Its think slot came (or it is urgent, new or stale) this tick.
+    pub const DUE: u8 = 1 << 1;
+    /// Scored this tick: sensors sense it, readers find a fresh `Decision`.
+    pub const SELECTED: u8 = 1 << 2;
+    /// Waited the staleness bound: scored this tick whatever the budget.
+    pub const FORCED: u8 = 1 << 3;
+    /// Decided at least once.
+    pub const DECIDED: u8 = 1 << 4;
+    /// What one tick's selection sets afresh.
+    pub const TURN: u8 = DUE | SELECTED | FORCED;
+}
 
 /// Marks an entity as an agent that thinks with a decision maker. Needs a
 /// [`SimId`](cohort_sim::SimId) (it staggers think ticks and breaks ties); brings
-/// [`AiInputs`], [`AiCandidates`] and [`Decision`] with it.
+/// [`AiInputs`], [`AiCandidates`], [`Decision`], [`DecisionScores`] and [`AiCache`]
+/// with it.
 ///
 /// Sensors check [`AiAgent::is_selected`] to sense only the agents that are scored this
-/// tick; game systems call [`AiAgent::make_urgent`] when something happens that calls for
-/// a new decision (it was hit, its target died).
+/// tick, and readers check it before looking at the [`Decision`]; game systems call
+/// [`AiAgent::make_urgent`] when something happens that calls for a new decision (it was
+/// hit, its target died).
+///
+/// Every pass of the AI reads this component for every agent, so it is kept to 24 bytes:
+/// the scoring's inputs, outputs and cache live in the components it brings.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
-#[require(AiInputs, AiCandidates, Decision)]
+#[require(AiInputs, AiCandidates, Decision, DecisionScores, AiCache)]
 pub struct AiAgent {
     /// The decision maker it thinks with.
     pub maker: DecisionMakerId,
     /// Its level-of-detail tier: [`AiConfig::think_every`](crate::AiConfig::think_every)
     /// gives its think rate.
     pub lod: u8,
-    pub(crate) urgent: bool,
-    pub(crate) due: bool,
-    pub(crate) selected: bool,
-    pub(crate) forced: bool,
-    pub(crate) priority: u64,
-    pub(crate) next_due: u64,
+    pub(crate) flags: u8,
     /// Stagger phase, from the `SimId`: the same on every run.
     pub(crate) phase: u32,
-    /// The tick of its last decision, or of when it was first seen.
-    pub(crate) since: Option<u64>,
-    pub(crate) last_decided: Option<u64>,
-    pub(crate) cache: Option<(u64, u64)>,
+    pub(crate) next_due: u64,
+    /// The tick of its last decision or, before the first, of when the AI first saw it;
+    /// [`NOT_SEEN`] before that.
+    pub(crate) since: u64,
 }
 
 impl AiAgent {
@@ -41,16 +60,10 @@ impl AiAgent {
         Self {
             maker,
             lod: 0,
-            urgent: false,
-            due: false,
-            selected: false,
-            forced: false,
-            priority: 0,
-            next_due: 0,
+            flags: 0,
             phase: 0,
-            since: None,
-            last_decided: None,
-            cache: None,
+            next_due: 0,
+            since: NOT_SEEN,
         }
     }
 
@@ -60,30 +73,59 @@ impl AiAgent {
         self
     }
 
-    /// Asks for a new decision: the agent jumps the line on the next tick and its cached
-    /// decision is dropped.
+    /// Asks for a new decision as soon as possible, bypassing the cache: urgent agents
+    /// jump the line (after those past the staleness bound).
     pub fn make_urgent(&mut self) {
-        self.urgent = true;
-        self.cache = None;
+        self.flags |= flag::URGENT;
     }
 
-    /// True when the agent is waiting for an urgent decision.
+    /// True while an urgent decision is pending.
     pub fn is_urgent(&self) -> bool {
-        self.urgent
+        self.has(flag::URGENT)
     }
 
-    /// True when it is scored this tick: sensors write its inputs only then.
+    /// True when the agent is scored this tick: set by selection, it stays set until the
+    /// next tick's selection, so sensors (after selection) and readers (after scoring)
+    /// both see it.
     pub fn is_selected(&self) -> bool {
-        self.selected
+        self.has(flag::SELECTED)
     }
 
-    /// True when it was due this tick (selected or deferred by the budget).
+    /// True when the agent's think slot came this tick (it may still wait for budget).
     pub fn is_due(&self) -> bool {
-        self.due
+        self.has(flag::DUE)
     }
 
-    /// The tick of its last decision.
+    /// The tick of its last decision (scored or confirmed from the cache).
     pub fn last_decided(&self) -> Option<u64> {
-        self.last_decided
+        self.has(flag::DECIDED).then_some(self.since)
+    }
+
+    #[inline]
+    pub(crate) fn has(&self, bits: u8) -> bool {
+        self.flags & bits != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_agent_stays_small() {
+        assert!(size_of::<AiAgent>() <= 24, "{} bytes", size_of::<AiAgent>());
+    }
+
+    #[test]
+    fn urgency_and_first_decision_read_from_the_flags() {
+        let mut agent = AiAgent::new(DecisionMakerId::default()).with_lod(2);
+        assert_eq!(agent.lod, 2);
+        assert!(!agent.is_urgent() && !agent.is_selected() && !agent.is_due());
+        assert_eq!(agent.last_decided(), None);
+        agent.make_urgent();
+        assert!(agent.is_urgent());
+        agent.flags |= flag::DECIDED;
+        agent.since = 40;
+        assert_eq!(agent.last_decided(), Some(40));
     }
 }

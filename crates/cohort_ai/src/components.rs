@@ -114,18 +114,22 @@ impl AiCandidates {
     }
 }
 
-/// What an agent decided last: the option, the target of a per-target option, and the
-/// score of every option, for the game to act on and for the overlay to show.
+/// `Decision`'s ticks before the first decision or change.
+const NEVER: u64 = u64::MAX;
+
+/// What an agent decided last: the option and the target of a per-target option, for
+/// the game to act on. Readers pass over every agent's, so it stays within a cache line;
+/// every option's score is in [`DecisionScores`].
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 pub struct Decision {
     pub(crate) option: Option<u16>,
     pub(crate) target: Option<Entity>,
     pub(crate) score: f32,
-    pub(crate) scores: [f32; MAX_OPTIONS],
-    pub(crate) options: u16,
-    pub(crate) decided_at: Option<u64>,
-    pub(crate) changed_at: Option<u64>,
     pub(crate) from_cache: bool,
+    /// The tick of the last decision, [`NEVER`] before the first.
+    decided_at: u64,
+    /// The tick the option or target last changed, [`NEVER`] before.
+    changed_at: u64,
     /// The option and target before the last scoring: what commitment favoured.
     pub(crate) previous: Option<(u16, Option<Entity>)>,
 }
@@ -136,11 +140,9 @@ impl Default for Decision {
             option: None,
             target: None,
             score: 0.0,
-            scores: [0.0; MAX_OPTIONS],
-            options: 0,
-            decided_at: None,
-            changed_at: None,
             from_cache: false,
+            decided_at: NEVER,
+            changed_at: NEVER,
             previous: None,
         }
     }
@@ -162,36 +164,100 @@ impl Decision {
         self.score
     }
 
-    /// Every option's last score, by option index (for a per-target option, its best
-    /// target's).
-    pub fn scores(&self) -> &[f32] {
-        &self.scores[..usize::from(self.options)]
-    }
-
     /// The tick of the last decision, `None` before the first.
     pub fn decided_at(&self) -> Option<u64> {
-        self.decided_at
+        (self.decided_at != NEVER).then_some(self.decided_at)
     }
 
     /// The tick the option or target last changed.
     pub fn changed_at(&self) -> Option<u64> {
-        self.changed_at
+        (self.changed_at != NEVER).then_some(self.changed_at)
     }
 
     /// True when the decision was made (or confirmed from the cache) on `tick`.
     pub fn is_fresh(&self, tick: u64) -> bool {
-        self.decided_at == Some(tick)
+        self.decided_at == tick
     }
 
     /// True when the last decision was reused from the cache instead of scored.
     pub fn from_cache(&self) -> bool {
         self.from_cache
     }
+
+    /// Records a decision on `tick`.
+    pub(crate) fn mark_decided(&mut self, tick: u64, from_cache: bool) {
+        self.decided_at = tick;
+        self.from_cache = from_cache;
+    }
+
+    /// Records a change of option or target on `tick`.
+    pub(crate) fn mark_changed(&mut self, tick: u64) {
+        self.changed_at = tick;
+    }
+}
+
+/// Every option's score at an agent's last scoring, by option index (for a per-target
+/// option, its best target's): why it chose what it chose, for the overlay and for
+/// tuning. Written by each scoring, not by a reuse from the cache.
+#[derive(Component, Debug, Clone, Copy, PartialEq)]
+pub struct DecisionScores {
+    pub(crate) scores: [f32; MAX_OPTIONS],
+    pub(crate) options: u16,
+}
+
+impl Default for DecisionScores {
+    fn default() -> Self {
+        Self {
+            scores: [0.0; MAX_OPTIONS],
+            options: 0,
+        }
+    }
+}
+
+impl DecisionScores {
+    /// The scores, one per option of the agent's decision maker.
+    pub fn scores(&self) -> &[f32] {
+        &self.scores[..usize::from(self.options)]
+    }
+}
+
+/// The key of the inputs an agent's last scored decision read, and when it was scored:
+/// while the key matches (and the decision is younger than the cache's maximum age) the
+/// decision is reused. The AI's own bookkeeping, apart from [`AiAgent`](crate::AiAgent)
+/// so the passes over every agent do not carry it.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AiCache {
+    pub(crate) entry: Option<(u64, u64)>,
+}
+
+impl AiCache {
+    /// The tick the cached decision was scored, if one is cached.
+    pub fn scored_at(&self) -> Option<u64> {
+        self.entry.map(|(_, at)| at)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decision_fits_a_cache_line() {
+        assert!(
+            size_of::<Decision>() <= 64,
+            "{} bytes",
+            size_of::<Decision>()
+        );
+        let mut decision = Decision::default();
+        assert_eq!((decision.decided_at(), decision.changed_at()), (None, None));
+        decision.mark_decided(7, true);
+        decision.mark_changed(5);
+        assert!(decision.is_fresh(7) && !decision.is_fresh(8) && decision.from_cache());
+        assert_eq!(
+            (decision.decided_at(), decision.changed_at()),
+            (Some(7), Some(5))
+        );
+    }
 
     #[test]
     fn candidates_fill_up_to_the_limit() {

@@ -204,29 +204,34 @@ impl DecisionMaker {
         current: Option<(u16, Option<Entity>)>,
         scores: &mut [f32; MAX_OPTIONS],
     ) -> Choice {
-        let mut best = Choice {
-            option: None,
-            target: None,
-            score: 0.0,
-            evaluations: 0,
-        };
+        // The running best in locals, the `Choice` built once at the end: a struct
+        // written field by field and read back whole stalls on store forwarding.
+        let (mut best_option, mut best_target, mut best_score) = (None, None, 0.0f32);
+        let mut evaluations = 0;
         for ((index, option), slot) in self.options.iter().enumerate().zip(scores.iter_mut()) {
             let index = index as u16;
-            let (score, target, evaluations) =
+            let (score, target, count) =
                 self.score_option(option, index, inputs, candidates, current);
-            best.evaluations += evaluations;
+            evaluations += count;
             *slot = score;
-            if score > best.score {
-                best.option = Some(index);
-                best.target = target;
-                best.score = score;
+            if score > best_score {
+                best_option = Some(index);
+                best_target = target;
+                best_score = score;
             }
         }
-        best
+        Choice {
+            option: best_option,
+            target: best_target,
+            score: best_score,
+            evaluations,
+        }
     }
 
     /// Scores option `option` and, for a per-target one, finds its best candidate.
-    #[inline]
+    /// Inlined into [`DecisionMaker::decide`]'s loop: an option that reads only the
+    /// agent's inputs costs a few multiplications, not a call.
+    #[inline(always)]
     fn score_option(
         &self,
         option: &CompiledOption,
@@ -241,16 +246,37 @@ impl DecisionMaker {
             _ => (1.0, None),
         };
         let agent = &self.considerations[option.start..option.first_target];
-        let (agent_part, mut evaluations) =
-            self.product(agent, option.compensation, &inputs.values);
+        let agent_part = self.agent_product(agent, option.compensation, &inputs.values);
+        let evaluations = agent.len() as u32;
         if !option.per_target {
             return (option.weight * agent_part * held, None, evaluations);
         }
         if agent_part <= 0.0 {
             return (0.0, None, evaluations);
         }
+        let (score, target, count) = self.best_target(
+            option,
+            option.weight * agent_part,
+            held,
+            held_target,
+            candidates,
+        );
+        (score, target, evaluations + count)
+    }
+
+    /// A per-target option's best candidate and its score (`scale` times the candidate's
+    /// product, times `held` for `held_target`), and the considerations it scored.
+    #[inline(never)]
+    fn best_target(
+        &self,
+        option: &CompiledOption,
+        scale: f32,
+        held: f32,
+        held_target: Option<Entity>,
+        candidates: &AiCandidates,
+    ) -> (f32, Option<Entity>, u32) {
         let target = &self.considerations[option.first_target..option.end];
-        let scale = option.weight * agent_part;
+        let mut evaluations = 0;
         let mut best: (f32, Option<Entity>) = (0.0, None);
         for (entity, row) in candidates.entities().iter().zip(candidates.rows()) {
             let (target_part, count) = self.product(target, option.compensation, row);
@@ -268,9 +294,27 @@ impl DecisionMaker {
         (best.0, best.1, evaluations)
     }
 
+    /// The compensated product of an option's agent considerations. Without
+    /// [`DecisionMaker::product`]'s stop at a 0: an option has few of them, and the
+    /// unbroken chain of multiplications is faster than a test after each.
+    #[inline(always)]
+    fn agent_product(
+        &self,
+        considerations: &[Consideration],
+        compensation: f32,
+        row: &[f32; MAX_INPUTS],
+    ) -> f32 {
+        let mut product = 1.0;
+        for consideration in considerations {
+            let score = consideration.score(row[consideration.slot % MAX_INPUTS], &self.points);
+            product *= score + (1.0 - score) * compensation * score;
+        }
+        product
+    }
+
     /// The compensated product of `considerations` reading their inputs from `row`
     /// (an agent's inputs or a candidate's), stopping at a 0.
-    #[inline]
+    #[inline(always)]
     fn product<const N: usize>(
         &self,
         considerations: &[Consideration],
@@ -398,8 +442,8 @@ mod tests {
         );
         assert_eq!(
             choice.evaluations,
-            1 + 1 + 6,
-            "eat 1, flee stops at its first 0, hunt 2 per candidate"
+            1 + 2 + 6,
+            "eat 1, flee its 2 agent inputs, hunt 2 per candidate"
         );
     }
 

@@ -18,7 +18,7 @@
 //!   ([`AiConfig`]) caps a tick's work, and no agent waits past the staleness bound.
 //! - **Parallel scoring** above a measured crossover, serial below; a decision is reused
 //!   while the inputs it read are unchanged (quantized), up to a maximum age.
-//! - **Output**: a [`Decision`] per agent with every option's score; the `actions`
+//! - **Output**: a [`Decision`] per agent and every option's score in [`DecisionScores`]; the `actions`
 //!   feature's [`DecisionActionsAppExt`] turns decisions into `cohort_actions` orders;
 //!   [`AiInspector`] explains one agent down to each consideration.
 //! - **Figures**: [`AiStats`] and its [`AiSummary`] (`decisions`, `due`, `cache_hit_ratio`,
@@ -49,7 +49,7 @@ mod systems;
 pub use agent::AiAgent;
 #[cfg(feature = "actions")]
 pub use bridge::{DecidedContext, DecisionActions, DecisionActionsAppExt, queue_decided_actions};
-pub use components::{AiCandidates, AiInputs, Decision};
+pub use components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 pub use config::{AiConfig, CacheConfig, LOD_TIERS};
 pub use curve::{Finite, ResponseCurve};
 pub use decision_maker::{Choice, DecisionMaker};
@@ -76,8 +76,8 @@ pub use systems::{
 pub mod prelude {
     pub use crate::{
         AiAgent, AiCandidates, AiConfig, AiInputs, AiInspector, AiPlugin, AiSchema, AiStats,
-        AiSystems, Decision, DecisionMakerId, DecisionMakers, ResponseCurve, load_decision_maker,
-        parse_decision_maker,
+        AiSystems, Decision, DecisionMakerId, DecisionMakers, DecisionScores, ResponseCurve,
+        load_decision_maker, parse_decision_maker,
     };
     #[cfg(feature = "actions")]
     pub use crate::{DecidedContext, DecisionActions, DecisionActionsAppExt};

@@ -91,15 +91,20 @@ pub fn sense_needs(mut agents: Query<(&AiAgent, &mut Needs, &mut AiInputs)>) {
         });
 }
 
-/// The chosen need is satisfied when its option scored [`SATISFIED_AT`] or more.
+/// The chosen need is satisfied when its option scored [`SATISFIED_AT`] or more. Only
+/// the agents selected this tick can have a fresh decision: the others are passed over
+/// without reading theirs.
 pub fn satisfy_needs(
     tick: Res<SimTick>,
-    mut agents: Query<(&Decision, &mut Needs, &mut Satisfied)>,
+    mut agents: Query<(&AiAgent, &Decision, &mut Needs, &mut Satisfied)>,
 ) {
     let tick = tick.get();
     agents
         .par_iter_mut()
-        .for_each(|(decision, mut needs, mut satisfied)| {
+        .for_each(|(agent, decision, mut needs, mut satisfied)| {
+            if !agent.is_selected() {
+                return;
+            }
             let Some(option) = decision.option().map(usize::from) else {
                 return;
             };

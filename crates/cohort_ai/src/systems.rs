@@ -9,8 +9,8 @@ use bevy::ecs::prelude::*;
 use bevy::utils::Parallel;
 use cohort_sim::{SimId, SimTick};
 
-use crate::agent::AiAgent;
-use crate::components::{AiCandidates, AiInputs, Decision};
+use crate::agent::{AiAgent, NOT_SEEN, flag};
+use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 use crate::config::AiConfig;
 use crate::decision_maker::DecisionMaker;
 use crate::explain::AiInspector;
@@ -18,8 +18,7 @@ use crate::registry::DecisionMakers;
 use crate::schema::MAX_OPTIONS;
 use crate::stats::{AiStats, AiTickFigures};
 
-/// Priority classes, highest first, in the top bits of an agent's priority: waited the
-/// staleness bound, urgent, never decided, due.
+/// Priority classes, highest first, in the top bits of an agent's [`priority`].
 const CLASS_STALE: u64 = 3;
 const CLASS_URGENT: u64 = 2;
 const CLASS_NEW: u64 = 1;
@@ -122,11 +121,23 @@ impl Drop for BatchTally<'_> {
     }
 }
 
-/// SplitMix64's finalizer, for stagger phases and tie-breaks.
+/// SplitMix64's finalizer, for tie-breaks.
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// Agents that think on the same tick come in runs of this many consecutive `SimId`s.
+const STAGGER_RUN: u64 = 8;
+
+/// An agent's stagger phase: consecutive runs of [`STAGGER_RUN`] ids share one, and
+/// successive runs take successive phases. Ids mostly follow the agents' order in
+/// storage, so the agents due on one tick lie in short contiguous runs that the scoring
+/// pass reads line by line, rather than one here and one there (a cache miss each); the
+/// load stays flat once there are a few runs per think period.
+fn stagger_phase(id: SimId) -> u32 {
+    (id.0 / STAGGER_RUN) as u32
 }
 
 /// The first tick after `tick` on which an agent of stagger `phase` thinks, every `every`.
@@ -143,9 +154,32 @@ fn next_slot(tick: u64, every: u64, phase: u32) -> u64 {
     tick + (every - position)
 }
 
+/// An agent's place in the line when more are due than the budget takes: the class in
+/// the top bits (waited the staleness bound, urgent, never decided, due), then how long
+/// it is overdue, then a tie-break that changes every tick.
+fn priority(agent: &AiAgent, id: SimId, tick: u64) -> u64 {
+    let class = if agent.has(flag::FORCED) {
+        CLASS_STALE
+    } else if agent.is_urgent() {
+        CLASS_URGENT
+    } else if !agent.has(flag::DECIDED) {
+        CLASS_NEW
+    } else {
+        CLASS_DUE
+    };
+    let overdue = tick
+        .saturating_sub(agent.next_due)
+        .min((1 << OVERDUE_BITS) - 1);
+    let tie = mix(id.0 ^ tick.rotate_left(40)) & 0xFFFF_FFFF;
+    (class << 62) | (overdue << 32) | tie
+}
+
 /// Marks the agents due this tick (their slot came, they are urgent, or they never
 /// decided), and, when there are more than the budget, selects the most urgent and
 /// longest waiting. Runs first in [`AiSystems::Select`](crate::AiSystems::Select).
+///
+/// It reads every agent but writes only those whose turn changes: an agent neither due
+/// now nor last tick is left untouched.
 pub fn select_due_agents(
     tick: Res<SimTick>,
     config: Res<AiConfig>,
@@ -156,36 +190,24 @@ pub fn select_due_agents(
     let counters = PassCounters::default();
     let max_staleness = u64::from(config.max_staleness_ticks.max(1));
     let mark = |tally: &mut BatchTally, (id, mut agent): (&SimId, Mut<AiAgent>)| {
-        if agent.since.is_none() {
-            agent.since = Some(tick);
-            agent.phase = mix(id.0) as u32;
-        }
-        let since = agent.since.unwrap_or(tick);
-        let waited = tick - since;
-        let stale = waited >= max_staleness;
-        let never = agent.last_decided.is_none();
-        let due = agent.urgent || never || stale || tick >= agent.next_due;
-        agent.due = due;
-        agent.selected = due;
-        agent.forced = stale;
-        if !due {
-            return;
-        }
-        let class = if stale {
-            CLASS_STALE
-        } else if agent.urgent {
-            CLASS_URGENT
-        } else if never {
-            CLASS_NEW
-        } else {
-            CLASS_DUE
+        let seen = agent.since != NOT_SEEN;
+        let since = if seen { agent.since } else { tick };
+        let stale = tick.saturating_sub(since) >= max_staleness;
+        let due = agent.is_urgent() || !agent.has(flag::DECIDED) || stale || tick >= agent.next_due;
+        let turn = match (due, stale) {
+            (false, _) => 0,
+            (true, false) => flag::DUE | flag::SELECTED,
+            (true, true) => flag::TURN,
         };
-        let overdue = tick
-            .saturating_sub(agent.next_due)
-            .min((1 << OVERDUE_BITS) - 1);
-        let tie = mix(id.0 ^ tick.rotate_left(40)) & 0xFFFF_FFFF;
-        agent.priority = (class << 62) | (overdue << 32) | tie;
-        tally.due += 1;
+        if !seen || agent.flags & flag::TURN != turn {
+            let agent = &mut *agent;
+            if !seen {
+                agent.since = tick;
+                agent.phase = stagger_phase(*id);
+            }
+            agent.flags = (agent.flags & !flag::TURN) | turn;
+        }
+        tally.due += u32::from(due);
         tally.forced += u32::from(stale);
     };
     // A few nanoseconds per agent: the pool's dispatch pays off only on far larger counts
@@ -206,10 +228,13 @@ pub fn select_due_agents(
     let mut selected = due;
     if let Some(limit) = limit.filter(|&limit| due > limit) {
         let keep = limit.saturating_sub(forced) as usize;
-        let cutoff = cutoff(&mut state.scratch, &agents, keep);
-        for (_, mut agent) in &mut agents {
-            if agent.due && !agent.forced {
-                agent.selected = agent.priority >= cutoff;
+        let cutoff = cutoff(&mut state.scratch, &agents, tick, keep);
+        for (id, mut agent) in &mut agents {
+            if agent.is_due() && !agent.has(flag::FORCED) {
+                let chosen = priority(&agent, *id, tick) >= cutoff;
+                if chosen != agent.is_selected() {
+                    agent.flags ^= flag::SELECTED;
+                }
             }
         }
         selected = forced + keep.min((due - forced) as usize) as u32;
@@ -225,7 +250,12 @@ pub fn select_due_agents(
 }
 
 /// The lowest priority among the `keep` highest of the due, unforced agents.
-fn cutoff(scratch: &mut Vec<u64>, agents: &Query<(&SimId, &mut AiAgent)>, keep: usize) -> u64 {
+fn cutoff(
+    scratch: &mut Vec<u64>,
+    agents: &Query<(&SimId, &mut AiAgent)>,
+    tick: u64,
+    keep: usize,
+) -> u64 {
     if keep == 0 {
         return u64::MAX;
     }
@@ -233,8 +263,8 @@ fn cutoff(scratch: &mut Vec<u64>, agents: &Query<(&SimId, &mut AiAgent)>, keep: 
     scratch.extend(
         agents
             .iter()
-            .filter(|(_, agent)| agent.due && !agent.forced)
-            .map(|(_, agent)| agent.priority),
+            .filter(|(_, agent)| agent.is_due() && !agent.has(flag::FORCED))
+            .map(|(id, agent)| priority(agent, *id, tick)),
     );
     if keep >= scratch.len() {
         return 0;
@@ -302,6 +332,8 @@ pub fn evaluate_decisions(
         &AiInputs,
         &AiCandidates,
         &mut Decision,
+        &mut DecisionScores,
+        &mut AiCache,
     )>,
 ) {
     let tick = tick.get();
@@ -314,22 +346,23 @@ pub fn evaluate_decisions(
     // Each batch borrows its thread's list of decided agents once.
     let begin = || (BatchTally::new(&counters), local.borrow_local_mut());
     let score = |(tally, decided_here): &mut (BatchTally, _),
-                 (entity, mut agent, inputs, candidates, mut decision): (
+                 (entity, mut agent, inputs, candidates, mut decision, mut why, mut cached): (
         Entity,
         Mut<AiAgent>,
         &AiInputs,
         &AiCandidates,
         Mut<Decision>,
+        Mut<DecisionScores>,
+        Mut<AiCache>,
     )| {
-        if !agent.selected {
+        if !agent.is_selected() {
             return;
         }
-        agent.selected = false;
         let Some(maker) = makers.get(agent.maker) else {
             tally.unknown += 1;
             return;
         };
-        let waited = agent.since.map_or(0, |since| tick - since);
+        let waited = tick.saturating_sub(agent.since);
         tally.staleness = tally.staleness.max(waited);
         let key = cache.enabled.then(|| {
             cache_key(
@@ -340,15 +373,16 @@ pub fn evaluate_decisions(
                 cache.quantum,
             )
         });
-        let hit = match (key, agent.cache) {
+        // An urgent agent was told something its inputs may not show: no reuse.
+        let hit = match (key, cached.entry) {
+            _ if agent.is_urgent() => false,
             (Some(key), Some((cached, at))) => {
                 cached == key && tick - at < u64::from(cache.max_age_ticks)
             }
             _ => false,
         };
         if hit {
-            decision.decided_at = Some(tick);
-            decision.from_cache = true;
+            decision.mark_decided(tick, true);
             tally.hits += 1;
         } else {
             let current = decision.option.map(|option| (option, decision.target));
@@ -357,23 +391,24 @@ pub fn evaluate_decisions(
             let decision = &mut *decision;
             decision.previous = current;
             if decision.option != choice.option || decision.target != choice.target {
-                decision.changed_at = Some(tick);
+                decision.mark_changed(tick);
             }
             decision.option = choice.option;
             decision.target = choice.target;
             decision.score = choice.score;
-            decision.scores = scores;
-            decision.options = maker.option_count() as u16;
-            decision.decided_at = Some(tick);
-            decision.from_cache = false;
-            agent.cache = key.map(|key| (key, tick));
+            decision.mark_decided(tick, false);
+            *why = DecisionScores {
+                scores,
+                options: maker.option_count() as u16,
+            };
+            cached.entry = key.map(|key| (key, tick));
             tally.evaluated += 1;
             tally.considerations += u64::from(choice.evaluations);
         }
         push_decided(decided_here, entity);
-        agent.since = Some(tick);
-        agent.last_decided = Some(tick);
-        agent.urgent = false;
+        let agent = &mut *agent;
+        agent.since = tick;
+        agent.flags = (agent.flags | flag::DECIDED) & !flag::URGENT;
         agent.next_due = next_slot(tick, think(agent.lod), agent.phase);
     };
     if selected >= config.parallel_from {

@@ -326,7 +326,8 @@ pub fn aim_at_decisions(
         Mut<AiAgent>,
         Mut<Target>,
     )| {
-        if !decision.is_fresh(tick) {
+        // Selection's flag first: it spares reading the undecided agents' decisions.
+        if !agent.is_selected() || !decision.is_fresh(tick) {
             return;
         }
         let option = decision
