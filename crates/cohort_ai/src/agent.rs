@@ -101,6 +101,11 @@ impl AiAgent {
         self.has(flag::DECIDED).then_some(self.since)
     }
 
+    /// Due but not forced: it competes for the budget's places.
+    pub(crate) fn waits_for_budget(&self) -> bool {
+        self.is_due() && !self.has(flag::FORCED)
+    }
+
     #[inline]
     pub(crate) fn has(&self, bits: u8) -> bool {
         self.flags & bits != 0

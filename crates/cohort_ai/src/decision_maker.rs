@@ -304,12 +304,26 @@ impl DecisionMaker {
         compensation: f32,
         row: &[f32; MAX_INPUTS],
     ) -> f32 {
+        // A loop, not `fold`: the fold was left as a call in the scoring loop.
         let mut product = 1.0;
         for consideration in considerations {
-            let score = consideration.score(row[consideration.slot % MAX_INPUTS], &self.points);
-            product *= score + (1.0 - score) * compensation * score;
+            product *= self.factor(consideration, compensation, row);
         }
         product
+    }
+
+    /// One consideration's compensated score, its input read from `row`.
+    #[inline(always)]
+    fn factor<const N: usize>(
+        &self,
+        consideration: &Consideration,
+        compensation: f32,
+        row: &[f32; N],
+    ) -> f32 {
+        // Slots are below N by construction; the remainder (a mask: N is a power of two)
+        // spares the bounds check.
+        let score = consideration.score(row[consideration.slot % N], &self.points);
+        score + (1.0 - score) * compensation * score
     }
 
     /// The compensated product of `considerations` reading their inputs from `row`
@@ -324,11 +338,8 @@ impl DecisionMaker {
         let mut product = 1.0;
         let mut evaluations = 0;
         for consideration in considerations {
-            // Slots are below N by construction; the remainder (a mask: N is a power of
-            // two) spares the bounds check.
-            let score = consideration.score(row[consideration.slot % N], &self.points);
             evaluations += 1;
-            product *= score + (1.0 - score) * compensation * score;
+            product *= self.factor(consideration, compensation, row);
             if product <= 0.0 {
                 return (0.0, evaluations);
             }

@@ -15,7 +15,6 @@ use crate::config::AiConfig;
 use crate::decision_maker::DecisionMaker;
 use crate::explain::AiInspector;
 use crate::registry::DecisionMakers;
-use crate::schema::MAX_OPTIONS;
 use crate::stats::{AiStats, AiTickFigures};
 
 /// Priority classes, highest first, in the top bits of an agent's [`priority`].
@@ -230,7 +229,7 @@ pub fn select_due_agents(
         let keep = limit.saturating_sub(forced) as usize;
         let cutoff = cutoff(&mut state.scratch, &agents, tick, keep);
         for (id, mut agent) in &mut agents {
-            if agent.is_due() && !agent.has(flag::FORCED) {
+            if agent.waits_for_budget() {
                 let chosen = priority(&agent, *id, tick) >= cutoff;
                 if chosen != agent.is_selected() {
                     agent.flags ^= flag::SELECTED;
@@ -263,7 +262,7 @@ fn cutoff(
     scratch.extend(
         agents
             .iter()
-            .filter(|(_, agent)| agent.is_due() && !agent.has(flag::FORCED))
+            .filter(|(_, agent)| agent.waits_for_budget())
             .map(|(id, agent)| priority(agent, *id, tick)),
     );
     if keep >= scratch.len() {
@@ -386,8 +385,8 @@ pub fn evaluate_decisions(
             tally.hits += 1;
         } else {
             let current = decision.option.map(|option| (option, decision.target));
-            let mut scores = [0.0; MAX_OPTIONS];
-            let choice = maker.decide(inputs, candidates, current, &mut scores);
+            let choice = maker.decide(inputs, candidates, current, &mut why.scores);
+            why.options = maker.option_count() as u16;
             let decision = &mut *decision;
             decision.previous = current;
             if decision.option != choice.option || decision.target != choice.target {
@@ -397,10 +396,6 @@ pub fn evaluate_decisions(
             decision.target = choice.target;
             decision.score = choice.score;
             decision.mark_decided(tick, false);
-            *why = DecisionScores {
-                scores,
-                options: maker.option_count() as u16,
-            };
             cached.entry = key.map(|key| (key, tick));
             tally.evaluated += 1;
             tally.considerations += u64::from(choice.evaluations);
