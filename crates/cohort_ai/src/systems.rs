@@ -1,8 +1,6 @@
 //! The AI's systems: pick the agents due this tick within the budget, score them in
 //! parallel, explain the watched one, and keep the figures.
 
-use std::ops::DerefMut;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Instant;
 
 use bevy::ecs::prelude::*;
@@ -42,8 +40,10 @@ impl DecidedAgents {
 /// What one tick's selection and scoring passes share.
 #[derive(Resource, Default)]
 pub struct AiTickState {
-    /// Each thread's agents decided this tick, gathered into [`DecidedAgents`].
-    decided: Parallel<Vec<Entity>>,
+    /// Each thread's selection counts, summed after the selection pass.
+    selecting: Parallel<Tally>,
+    /// Each thread's scoring counts and decided agents (gathered into [`DecidedAgents`]).
+    scoring: Parallel<ThreadScoring>,
     /// Due agents' priorities, when there are more than the budget takes.
     scratch: Vec<u64>,
     /// Measured microseconds per scored agent, smoothed: turns a time budget into a count.
@@ -67,21 +67,11 @@ impl AiTickState {
     }
 }
 
-/// Counters a parallel pass adds to once per batch, not once per agent.
-#[derive(Default)]
-struct PassCounters {
-    due: AtomicU32,
-    forced: AtomicU32,
-    evaluated: AtomicU32,
-    hits: AtomicU32,
-    unknown: AtomicU32,
-    considerations: AtomicU64,
-    staleness: AtomicU64,
-}
-
-/// One batch's share of [`PassCounters`], added when the batch ends.
-struct BatchTally<'a> {
-    counters: &'a PassCounters,
+/// What one thread counted in one pass. Each thread keeps its own (in [`AiTickState`]),
+/// summed after the pass: the parallel loop then carries one small borrow per batch, not
+/// a tally that Bevy's fold moves in and out of every agent's call.
+#[derive(Default, Clone, Copy)]
+struct Tally {
     due: u32,
     forced: u32,
     evaluated: u32,
@@ -91,33 +81,23 @@ struct BatchTally<'a> {
     staleness: u64,
 }
 
-impl<'a> BatchTally<'a> {
-    fn new(counters: &'a PassCounters) -> Self {
-        Self {
-            counters,
-            due: 0,
-            forced: 0,
-            evaluated: 0,
-            hits: 0,
-            unknown: 0,
-            considerations: 0,
-            staleness: 0,
-        }
+impl Tally {
+    fn add(&mut self, other: &Tally) {
+        self.due += other.due;
+        self.forced += other.forced;
+        self.evaluated += other.evaluated;
+        self.hits += other.hits;
+        self.unknown += other.unknown;
+        self.considerations += other.considerations;
+        self.staleness = self.staleness.max(other.staleness);
     }
 }
 
-impl Drop for BatchTally<'_> {
-    fn drop(&mut self) {
-        let c = self.counters;
-        c.due.fetch_add(self.due, Ordering::Relaxed);
-        c.forced.fetch_add(self.forced, Ordering::Relaxed);
-        c.evaluated.fetch_add(self.evaluated, Ordering::Relaxed);
-        c.hits.fetch_add(self.hits, Ordering::Relaxed);
-        c.unknown.fetch_add(self.unknown, Ordering::Relaxed);
-        c.considerations
-            .fetch_add(self.considerations, Ordering::Relaxed);
-        c.staleness.fetch_max(self.staleness, Ordering::Relaxed);
-    }
+/// One thread's share of a scoring pass: what it counted and whom it decided.
+#[derive(Default)]
+struct ThreadScoring {
+    tally: Tally,
+    decided: Vec<Entity>,
 }
 
 /// SplitMix64's finalizer, for tie-breaks.
@@ -186,9 +166,8 @@ pub fn select_due_agents(
     mut agents: Query<(&SimId, &mut AiAgent)>,
 ) {
     let tick = tick.get();
-    let counters = PassCounters::default();
     let max_staleness = u64::from(config.max_staleness_ticks.max(1));
-    let mark = |tally: &mut BatchTally, (id, mut agent): (&SimId, Mut<AiAgent>)| {
+    let mark = |tally: &mut Tally, (id, mut agent): (&SimId, Mut<AiAgent>)| {
         let seen = agent.since != NOT_SEEN;
         let since = if seen { agent.since } else { tick };
         let stale = tick.saturating_sub(since) >= max_staleness;
@@ -211,18 +190,23 @@ pub fn select_due_agents(
     };
     // A few nanoseconds per agent: the pool's dispatch pays off only on far larger counts
     // than scoring's.
+    let selecting = &state.selecting;
     if agents.iter().len() >= config.parallel_from.saturating_mul(SELECT_PARALLEL_FACTOR) {
-        agents
-            .par_iter_mut()
-            .for_each_init(|| BatchTally::new(&counters), mark);
+        agents.par_iter_mut().for_each_init(
+            || selecting.borrow_local_mut(),
+            |tally, agent| mark(tally, agent),
+        );
     } else {
-        let mut tally = BatchTally::new(&counters);
+        let mut tally = selecting.borrow_local_mut();
         for agent in &mut agents {
             mark(&mut tally, agent);
         }
     }
-    let due = counters.due.load(Ordering::Relaxed);
-    let forced = counters.forced.load(Ordering::Relaxed);
+    let mut total = Tally::default();
+    for tally in state.selecting.iter_mut() {
+        total.add(&std::mem::take(tally));
+    }
+    let (due, forced) = (total.due, total.forced);
     let limit = state.limit(&config);
     let mut selected = due;
     if let Some(limit) = limit.filter(|&limit| due > limit) {
@@ -308,56 +292,39 @@ fn cache_key(
     hash ^ (hash >> 29)
 }
 
-/// Adds `entity` to a thread's decided agents (a function, so the list's borrow type
-/// need not be named).
-#[inline]
-fn push_decided(decided: &mut impl DerefMut<Target = Vec<Entity>>, entity: Entity) {
-    decided.push(entity);
+/// One agent's components as the scoring pass gets them.
+type ScoredAgent<'a> = (
+    Entity,
+    Mut<'a, AiAgent>,
+    &'a AiInputs,
+    &'a AiCandidates,
+    Mut<'a, Decision>,
+    Mut<'a, DecisionScores>,
+    Mut<'a, AiCache>,
+);
+
+/// What every agent's scoring reads, the same for the whole pass.
+struct ScorePass<'a> {
+    tick: u64,
+    config: &'a AiConfig,
+    makers: &'a DecisionMakers,
 }
 
-/// Scores the selected agents, in parallel above the crossover, reusing a cached
-/// decision while the inputs it read are unchanged. Runs in
-/// [`AiSystems::Evaluate`](crate::AiSystems::Evaluate).
-pub fn evaluate_decisions(
-    tick: Res<SimTick>,
-    config: Res<AiConfig>,
-    makers: Res<DecisionMakers>,
-    mut state: ResMut<AiTickState>,
-    mut stats: ResMut<AiStats>,
-    mut decided: ResMut<DecidedAgents>,
-    mut agents: Query<(
-        Entity,
-        &mut AiAgent,
-        &AiInputs,
-        &AiCandidates,
-        &mut Decision,
-        &mut DecisionScores,
-        &mut AiCache,
-    )>,
-) {
-    let tick = tick.get();
-    let started = Instant::now();
-    let counters = PassCounters::default();
-    let cache = config.cache;
-    let think = |lod| config.think_every(lod);
-    let selected = state.pending.selected as usize;
-    let local = &state.decided;
-    // Each batch borrows its thread's list of decided agents once.
-    let begin = || (BatchTally::new(&counters), local.borrow_local_mut());
-    let score = |(tally, decided_here): &mut (BatchTally, _),
-                 (entity, mut agent, inputs, candidates, mut decision, mut why, mut cached): (
-        Entity,
-        Mut<AiAgent>,
-        &AiInputs,
-        &AiCandidates,
-        Mut<Decision>,
-        Mut<DecisionScores>,
-        Mut<AiCache>,
-    )| {
-        if !agent.is_selected() {
-            return;
-        }
-        let Some(maker) = makers.get(agent.maker) else {
+impl ScorePass<'_> {
+    /// Scores one selected agent (or confirms its cached decision) and sets its next turn.
+    ///
+    /// Out of line on purpose: the pass visits every agent, most of them not selected, and
+    /// a small per-agent check inlines into Bevy's loop where this whole body would not
+    /// (the loop then moved the batch's state in and out of every call).
+    #[inline(never)]
+    fn score(
+        &self,
+        thread: &mut ThreadScoring,
+        (entity, mut agent, inputs, candidates, mut decision, mut why, mut cached): ScoredAgent,
+    ) {
+        let (tick, cache) = (self.tick, self.config.cache);
+        let tally = &mut thread.tally;
+        let Some(maker) = self.makers.get(agent.maker) else {
             tally.unknown += 1;
             return;
         };
@@ -366,7 +333,7 @@ pub fn evaluate_decisions(
         let key = cache.enabled.then(|| {
             cache_key(
                 maker,
-                makers.generation(agent.maker),
+                self.makers.generation(agent.maker),
                 inputs,
                 candidates,
                 cache.quantum,
@@ -400,28 +367,69 @@ pub fn evaluate_decisions(
             tally.evaluated += 1;
             tally.considerations += u64::from(choice.evaluations);
         }
-        push_decided(decided_here, entity);
+        thread.decided.push(entity);
         let agent = &mut *agent;
         agent.since = tick;
         agent.flags = (agent.flags | flag::DECIDED) & !flag::URGENT;
-        agent.next_due = next_slot(tick, think(agent.lod), agent.phase);
+        agent.next_due = next_slot(tick, self.config.think_every(agent.lod), agent.phase);
+    }
+}
+
+/// Scores the selected agents, in parallel above the crossover, reusing a cached
+/// decision while the inputs it read are unchanged. Runs in
+/// [`AiSystems::Evaluate`](crate::AiSystems::Evaluate).
+pub fn evaluate_decisions(
+    tick: Res<SimTick>,
+    config: Res<AiConfig>,
+    makers: Res<DecisionMakers>,
+    mut state: ResMut<AiTickState>,
+    mut stats: ResMut<AiStats>,
+    mut decided: ResMut<DecidedAgents>,
+    mut agents: Query<(
+        Entity,
+        &mut AiAgent,
+        &AiInputs,
+        &AiCandidates,
+        &mut Decision,
+        &mut DecisionScores,
+        &mut AiCache,
+    )>,
+) {
+    let tick = tick.get();
+    let started = Instant::now();
+    let pass = ScorePass {
+        tick,
+        config: &config,
+        makers: &makers,
+    };
+    let selected = state.pending.selected as usize;
+    let scoring = &state.scoring;
+    // Each batch borrows its thread's share once.
+    let begin = || scoring.borrow_local_mut();
+    let score = |thread: &mut ThreadScoring, agent: ScoredAgent| {
+        if agent.1.is_selected() {
+            pass.score(thread, agent);
+        }
     };
     if selected >= config.parallel_from {
-        agents.par_iter_mut().for_each_init(begin, score);
+        agents
+            .par_iter_mut()
+            .for_each_init(begin, |thread, agent| score(thread, agent));
     } else if selected > 0 {
-        let mut batch = begin();
+        let mut thread = begin();
         for agent in &mut agents {
-            score(&mut batch, agent);
+            score(&mut thread, agent);
         }
     }
     decided.0.clear();
-    for local in state.decided.iter_mut() {
-        decided.0.append(local);
+    let mut tally = Tally::default();
+    for thread in state.scoring.iter_mut() {
+        decided.0.append(&mut thread.decided);
+        tally.add(&std::mem::take(&mut thread.tally));
     }
     decided.0.sort_unstable();
     let eval_us = started.elapsed().as_secs_f32() * 1e6;
-    let evaluated = counters.evaluated.load(Ordering::Relaxed);
-    let hits = counters.hits.load(Ordering::Relaxed);
+    let (evaluated, hits) = (tally.evaluated, tally.hits);
     if evaluated + hits > 0 {
         let per = eval_us / (evaluated + hits) as f32;
         state.micros_per_decision = Some(
@@ -434,15 +442,10 @@ pub fn evaluate_decisions(
         evaluated,
         cache_hits: hits,
         eval_us,
-        staleness_ticks: counters.staleness.load(Ordering::Relaxed),
+        staleness_ticks: tally.staleness,
         ..state.pending
     };
-    stats.record(
-        figures,
-        counters.considerations.load(Ordering::Relaxed),
-        state.forced,
-        counters.unknown.load(Ordering::Relaxed),
-    );
+    stats.record(figures, tally.considerations, state.forced, tally.unknown);
 }
 
 /// Refreshes [`AiInspector`]'s explanation when the watched agent was scored this tick.
