@@ -8,9 +8,9 @@ use cohort_sim::{ParIterSystems, SimSchedule};
 use crate::agent::AiAgent;
 use crate::components::Decision;
 use crate::config::AiConfig;
+use crate::decided::DecidedAgents;
 use crate::plugin::AiSystems;
 use crate::registry::DecisionMakers;
-use crate::systems::DecidedAgents;
 
 /// One fresh decision, as [`DecisionActions::order`] sees it.
 #[derive(Debug)]

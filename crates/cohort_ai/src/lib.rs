@@ -35,6 +35,7 @@ mod bridge;
 mod components;
 mod config;
 mod curve;
+mod decided;
 mod decision_maker;
 mod definition;
 mod explain;
@@ -52,6 +53,7 @@ pub use bridge::{DecidedContext, DecisionActions, DecisionActionsAppExt, queue_d
 pub use components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 pub use config::{AiConfig, CacheConfig, LOD_TIERS};
 pub use curve::{Finite, ResponseCurve};
+pub use decided::DecidedAgents;
 pub use decision_maker::{Choice, DecisionMaker};
 pub use definition::{
     ConsiderationDef, DecisionMakerDef, OptionDef, load_decision_maker, name_of,
@@ -68,9 +70,7 @@ pub use schema::{
     MAX_TARGET_INPUTS, SchemaError, TARGET_PREFIX,
 };
 pub use stats::{AiStats, AiSummary, AiTickFigures, AiTotals, STATS_WINDOW};
-pub use systems::{
-    AiTickState, DecidedAgents, evaluate_decisions, explain_watched_agent, select_due_agents,
-};
+pub use systems::{AiTickState, evaluate_decisions, explain_watched_agent, select_due_agents};
 
 /// What users of the AI type.
 pub mod prelude {

@@ -6,14 +6,13 @@ use bevy::ecs::schedule::{IntoScheduleConfigs, SystemSet};
 use cohort_sim::{ParIterSystems, SimPlugin, SimSchedule, SimSystems};
 
 use crate::config::AiConfig;
+use crate::decided::DecidedAgents;
 use crate::explain::AiInspector;
 use crate::hot_reload::add_hot_reload;
 use crate::registry::DecisionMakers;
 use crate::schema::AiSchema;
 use crate::stats::AiStats;
-use crate::systems::{
-    AiTickState, DecidedAgents, evaluate_decisions, explain_watched_agent, select_due_agents,
-};
+use crate::systems::{AiTickState, evaluate_decisions, explain_watched_agent, select_due_agents};
 
 /// Where the AI runs in [`SimSchedule`].
 ///

@@ -10,6 +10,7 @@ use cohort_sim::{SimId, SimTick};
 use crate::agent::{AiAgent, NOT_SEEN, flag};
 use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 use crate::config::AiConfig;
+use crate::decided::DecidedAgents;
 use crate::decision_maker::DecisionMaker;
 use crate::explain::AiInspector;
 use crate::registry::DecisionMakers;
@@ -24,18 +25,6 @@ const OVERDUE_BITS: u32 = 24;
 
 /// Selection runs in parallel from this many times [`AiConfig::parallel_from`] agents.
 const SELECT_PARALLEL_FACTOR: usize = 32;
-
-/// The agents decided this tick (scored or confirmed from the cache), sorted by entity:
-/// systems that act on fresh decisions look these up instead of passing over every agent.
-#[derive(Resource, Debug, Default)]
-pub struct DecidedAgents(Vec<Entity>);
-
-impl DecidedAgents {
-    /// The agents, sorted.
-    pub fn entities(&self) -> &[Entity] {
-        &self.0
-    }
-}
 
 /// What one tick's selection and scoring passes share.
 #[derive(Resource, Default)]
@@ -448,13 +437,13 @@ pub fn evaluate_decisions(
             score(&mut thread, agent);
         }
     }
-    decided.0.clear();
+    decided.clear();
     let mut tally = Tally::default();
     for thread in state.scoring.iter_mut() {
-        decided.0.append(&mut thread.decided);
+        decided.append(&mut thread.decided);
         tally.add(&std::mem::take(&mut thread.tally));
     }
-    decided.0.sort_unstable();
+    decided.sort();
     let eval_us = started.elapsed().as_secs_f32() * 1e6;
     let (evaluated, hits) = (tally.evaluated, tally.hits);
     if evaluated + hits > 0 {
