@@ -2,7 +2,7 @@
 //! each unit's current action, take back what the parallel advance freed.
 
 use bevy::ecs::prelude::*;
-use cohort_sim::{SimTick, on_each_compute_thread};
+use cohort_sim::{SimTick, on_each_compute_thread, sort_by_runs};
 
 use crate::config::ActionQueueConfig;
 use crate::plugin::ActionSettings;
@@ -35,20 +35,16 @@ pub(crate) fn merge_action_commands<A: Send + Sync + PartialEq + 'static>(
         merged
             .iter()
             .enumerate()
-            .map(|(index, staged)| (staged.target.to_bits(), index as u32)),
+            .map(|(index, staged)| staged.merge_key(index as u32)),
     );
-    order.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0).then_with(|| {
-            merged[a.1 as usize]
-                .tie_break()
-                .cmp(&merged[b.1 as usize].tie_break())
-        })
-    });
+    // Each thread's commands come unit by unit in storage order: a few runs, sorted in
+    // linear time.
+    sort_by_runs(order, &mut staging.order_scratch);
     let config = &settings.config;
     let pool = &mut *pool;
     let mut unit: Option<(Entity, Option<Mut<ActionQueue<A>>>)> = None;
-    for &(_, index) in order.iter() {
-        let staged = &mut merged[index as usize];
+    for key in order.iter() {
+        let staged = &mut merged[key.index as usize];
         // Each command is taken once; `Clear` is a cheap stand-in.
         let command = std::mem::replace(&mut staged.command, ActionCommand::Clear);
         let target = staged.target;

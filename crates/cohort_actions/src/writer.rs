@@ -43,21 +43,40 @@ pub(crate) struct StagedCommand<A> {
 }
 
 impl<A> StagedCommand<A> {
-    /// The merge order within one unit's commands: by source, then writer, then write
-    /// order (units come first, by entity).
-    pub fn tie_break(&self) -> (u64, u32, u32) {
-        (self.source, self.rank, self.seq)
+    /// Its place in the merge order, and its index among the merged commands.
+    pub(crate) fn merge_key(&self, index: u32) -> MergeKey {
+        MergeKey {
+            unit: self.target.to_bits(),
+            source: self.source,
+            rank: self.rank,
+            seq: self.seq,
+            index,
+        }
     }
+}
+
+/// A staged command's place in the merge order: by unit (entity), then source, then
+/// writer, then write order. The whole key is in it, so sorting compares plain values and
+/// never reads the commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct MergeKey {
+    unit: u64,
+    source: u64,
+    rank: u32,
+    seq: u32,
+    /// Where the command is in the merged list (unique: it settles nothing in the order).
+    pub index: u32,
 }
 
 /// The per-thread command buffers of one action type.
 #[derive(Resource)]
 pub(crate) struct ActionStaging<A: Send + Sync + 'static> {
     pub buffers: Parallel<Vec<StagedCommand<A>>>,
-    /// The merge's work buffers, kept between ticks: every thread's commands, and their
-    /// order as (unit, index) pairs (sorting 16-byte pairs, not whole commands).
+    /// The merge's work buffers, kept between ticks: every thread's commands, their
+    /// order as keys (sorting keys, not whole commands), and the sort's second buffer.
     pub merged: Vec<StagedCommand<A>>,
-    pub order: Vec<(u64, u32)>,
+    pub order: Vec<MergeKey>,
+    pub order_scratch: Vec<MergeKey>,
     next_rank: AtomicU32,
     per_thread_capacity: usize,
 }
@@ -68,6 +87,7 @@ impl<A: Send + Sync + 'static> ActionStaging<A> {
             buffers: Parallel::default(),
             merged: Vec::with_capacity(per_thread_capacity * 2),
             order: Vec::with_capacity(per_thread_capacity * 2),
+            order_scratch: Vec::with_capacity(per_thread_capacity * 2),
             next_rank: AtomicU32::new(0),
             per_thread_capacity,
         }

@@ -51,6 +51,7 @@ mod quantile;
 mod rng;
 mod schedule;
 mod sim_plugin;
+mod sorted_runs;
 mod summary_registry;
 mod threads;
 mod world_hash;
@@ -63,6 +64,7 @@ pub use sim_plugin::{
     SimAppExt, SimConfig, SimPlugin, SimTick, SimTickTiming, TICK_HISTORY, TICK_RATE_RANGE,
     finish_plugins, run_sim_schedule,
 };
+pub use sorted_runs::sort_by_runs;
 pub use summary_registry::{SummaryFn, SummaryRegistry, short_type_name};
 pub use threads::{on_each_compute_thread, run_test_in_child, task_pool_options};
 pub use world_hash::{
