@@ -136,13 +136,13 @@ mod tests {
     }
 
     /// `parts` parts, each ascending, descending, or descending groups of ascending
-    /// items (a thread's commands for units in storage order), values repeating across
-    /// parts.
-    fn parts_of(parts: usize, seed: u64) -> Vec<u32> {
+    /// items (a thread's commands for units in storage order), of values below `range`
+    /// (a small range: many equal items, inside runs and across them).
+    fn parts_of(parts: usize, seed: u64, range: u32) -> Vec<u32> {
         let mut next = generator(seed);
         let mut list = Vec::new();
         for _ in 0..parts {
-            let mut part: Vec<u32> = (0..next() % 300).map(|_| next() % 100_000).collect();
+            let mut part: Vec<u32> = (0..next() % 300).map(|_| next() % range).collect();
             part.sort_unstable();
             match next() % 3 {
                 0 => {}
@@ -161,14 +161,17 @@ mod tests {
 
     #[test]
     fn sorts_like_the_general_sort() {
-        for parts in [0, 1, 2, 3, 7, 40, 63, 64, 65, 300] {
+        for (parts, range) in [0, 1, 2, 3, 7, 40, 63, 64, 65, 300]
+            .into_iter()
+            .flat_map(|parts| [(parts, 100_000), (parts, 4)])
+        {
             for seed in 0..12 {
-                let mut list = parts_of(parts, seed);
+                let mut list = parts_of(parts, seed, range);
                 let mut expected = list.clone();
                 expected.sort_unstable();
                 let mut scratch = Vec::new();
                 sort_by_runs(&mut list, &mut scratch);
-                assert_eq!(list, expected, "{parts} parts, seed {seed}");
+                assert_eq!(list, expected, "{parts} parts below {range}, seed {seed}");
             }
         }
     }
