@@ -8,8 +8,9 @@ const MAX_RUNS: usize = 64;
 /// descending (`Entity`'s order runs against its index), and often in groups, ascending
 /// within (a unit's commands in write order).
 ///
-/// A run is ascending; a chain of runs each wholly below the one before (a descending
-/// list, or descending groups of ascending items) is turned ascending in place. The
+/// A run is ascending or strictly descending (then reversed); a chain of runs each wholly
+/// below the one before (descending groups of ascending items) is turned ascending in
+/// place. The
 /// chains are then merged pairwise through `scratch`, kept by the caller so the merge
 /// allocates only when the list grows. More than 64 chains take `sort_unstable`. The
 /// result is the sorted list either way (for items equal in `Ord`, in some order).
@@ -55,17 +56,14 @@ fn ascending_chains<T: Ord + Copy>(list: &mut [T]) -> Option<([usize; MAX_RUNS],
     let mut ends = [0usize; MAX_RUNS];
     let mut chains = 0;
     let (mut chain_start, mut chain_runs) = (0, 0);
-    // The previous run's bounds and first item, as it was before any reversal.
+    // The previous run's bounds and lowest item.
     let mut previous: Option<(usize, usize, T)> = None;
     let mut start = 0;
     while start < list.len() {
-        let mut end = start + 1;
-        while end < list.len() && list[end] >= list[end - 1] {
-            end += 1;
-        }
-        let first = list[start];
+        let end = ascending_run(list, start);
+        let (low, high) = (list[start], list[end - 1]);
         match previous {
-            Some((run_start, run_end, run_first)) if list[end - 1] < run_first => {
+            Some((run_start, run_end, run_low)) if high < run_low => {
                 // Wholly below the run before: the chain goes on. Each of its runs is
                 // reversed now and the whole chain at its end, which leaves it ascending.
                 if chain_runs == 1 {
@@ -86,7 +84,7 @@ fn ascending_chains<T: Ord + Copy>(list: &mut [T]) -> Option<([usize; MAX_RUNS],
                 (chain_start, chain_runs) = (start, 1);
             }
         }
-        previous = Some((start, end, first));
+        previous = Some((start, end, low));
         start = end;
     }
     if chain_runs > 0 {
@@ -95,6 +93,24 @@ fn ascending_chains<T: Ord + Copy>(list: &mut [T]) -> Option<([usize; MAX_RUNS],
         chains += 1;
     }
     Some((ends, chains))
+}
+
+/// The end of the run that starts at `start`, made ascending: a strictly descending run
+/// (a thread's entities in storage order) is reversed in place, at once rather than as a
+/// chain of one-item runs.
+fn ascending_run<T: Ord>(list: &mut [T], start: usize) -> usize {
+    let mut end = start + 1;
+    if end < list.len() && list[end] < list[start] {
+        while end < list.len() && list[end] < list[end - 1] {
+            end += 1;
+        }
+        list[start..end].reverse();
+    } else {
+        while end < list.len() && list[end] >= list[end - 1] {
+            end += 1;
+        }
+    }
+    end
 }
 
 /// Finishes the chain `start..end` of `runs` runs (each already reversed if more than one).
