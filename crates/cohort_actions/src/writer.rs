@@ -64,7 +64,8 @@ pub(crate) struct MergeKey {
     source: u64,
     rank: u32,
     seq: u32,
-    /// Where the command is in the merged list (unique: it settles nothing in the order).
+    /// Where the command is in the merged list: breaks the rare ties (one writer on two
+    /// threads ordering one unit from one source), as the merged list's order.
     pub index: u32,
 }
 

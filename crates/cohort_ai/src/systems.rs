@@ -59,7 +59,7 @@ impl AiTickState {
 /// What one thread counted in one pass. Each thread keeps its own (in [`AiTickState`]),
 /// summed after the pass: the parallel loop then carries one small borrow per batch, not
 /// a tally that Bevy's fold moves in and out of every agent's call.
-#[derive(Default, Clone, Copy)]
+#[derive(Default)]
 struct Tally {
     due: u32,
     forced: u32,

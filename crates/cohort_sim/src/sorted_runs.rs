@@ -1,19 +1,19 @@
 //! `sort_by_runs`: a linear sort for lists that parallel writers leave in a few runs.
 
-/// At most this many runs are merged; more take the general sort.
-const MAX_RUNS: usize = 64;
+/// At most this many chains of runs are merged; more take the general sort.
+const MAX_CHAINS: usize = 64;
 
 /// Sorts `list`, in linear time when it is made of a few runs, as what parallel systems
 /// gather usually is: each thread's part comes in storage order, which for entities is
-/// descending (`Entity`'s order runs against its index), and often in groups, ascending
-/// within (a unit's commands in write order).
+/// descending (in Bevy 0.19 `Entity`'s order runs against its index; only the speed
+/// depends on it), and often in groups, ascending within (a unit's commands in write
+/// order).
 ///
 /// A run is ascending or strictly descending (then reversed); a chain of runs each wholly
 /// below the one before (descending groups of ascending items) is turned ascending in
-/// place. The
-/// chains are then merged pairwise through `scratch`, kept by the caller so the merge
-/// allocates only when the list grows. More than 64 chains take `sort_unstable`. The
-/// result is the sorted list either way (for items equal in `Ord`, in some order).
+/// place. The chains are then merged pairwise through `scratch`, kept by the caller so the
+/// merge allocates only when the list grows. More than 64 chains take `sort_unstable`.
+/// The result is the sorted list either way (for items equal in `Ord`, in some order).
 pub fn sort_by_runs<T: Ord + Copy>(list: &mut Vec<T>, scratch: &mut Vec<T>) {
     let Some(ends) = ascending_chains(list) else {
         list.sort_unstable();
@@ -50,10 +50,10 @@ pub fn sort_by_runs<T: Ord + Copy>(list: &mut Vec<T>, scratch: &mut Vec<T>) {
 }
 
 /// Turns every chain of runs in `list` ascending in place and returns where each chain
-/// ends and how many there are; `None` past [`MAX_RUNS`] chains (the list is then a
+/// ends and how many there are; `None` past [`MAX_CHAINS`] chains (the list is then a
 /// permutation of what it was).
-fn ascending_chains<T: Ord + Copy>(list: &mut [T]) -> Option<([usize; MAX_RUNS], usize)> {
-    let mut ends = [0usize; MAX_RUNS];
+fn ascending_chains<T: Ord + Copy>(list: &mut [T]) -> Option<([usize; MAX_CHAINS], usize)> {
+    let mut ends = [0usize; MAX_CHAINS];
     let mut chains = 0;
     let (mut chain_start, mut chain_runs) = (0, 0);
     // The previous run's bounds and lowest item.
@@ -75,7 +75,7 @@ fn ascending_chains<T: Ord + Copy>(list: &mut [T]) -> Option<([usize; MAX_RUNS],
             _ => {
                 if chain_runs > 0 {
                     close_chain(list, chain_start, start, chain_runs);
-                    if chains == MAX_RUNS - 1 {
+                    if chains == MAX_CHAINS - 1 {
                         return None;
                     }
                     ends[chains] = start;
@@ -103,6 +103,11 @@ fn ascending_run<T: Ord>(list: &mut [T], start: usize) -> usize {
     if end < list.len() && list[end] < list[start] {
         while end < list.len() && list[end] < list[end - 1] {
             end += 1;
+        }
+        // Its last item may start an ascending group (a unit's next commands): leave it
+        // there, so the group stays whole and joins the chain.
+        if end < list.len() && end - start >= 2 && list[end] >= list[end - 1] {
+            end -= 1;
         }
         list[start..end].reverse();
     } else {
@@ -200,6 +205,17 @@ mod tests {
         expected.sort_unstable();
         sort_by_runs(&mut list, &mut Vec::new());
         assert_eq!(list, expected);
+    }
+
+    #[test]
+    fn descending_groups_of_mixed_sizes_stay_one_chain() {
+        // Units with one or two commands each: a descending stretch must not take the
+        // first command of the next unit's group.
+        let mut list = vec![60, 50, 51, 40, 30, 31, 20];
+        let (ends, chains) = ascending_chains(&mut list).expect("one chain");
+        assert_eq!(chains, 1);
+        assert_eq!(ends[0], 7);
+        assert_eq!(list, [20, 30, 31, 40, 50, 51, 60]);
     }
 
     #[test]
