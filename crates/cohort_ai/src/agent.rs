@@ -2,11 +2,8 @@
 
 use bevy::ecs::component::Component;
 
-use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
+use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores, NO_TICK};
 use crate::registry::DecisionMakerId;
-
-/// `AiAgent::since` before the AI has seen the agent.
-pub(crate) const NOT_SEEN: u64 = u64::MAX;
 
 /// Bits of `AiAgent::flags`.
 pub(crate) mod flag {
@@ -49,7 +46,7 @@ pub struct AiAgent {
     pub(crate) phase: u32,
     pub(crate) next_due: u64,
     /// The tick of its last decision or, before the first, of when the AI first saw it;
-    /// [`NOT_SEEN`] before that.
+    /// [`NO_TICK`] before that.
     pub(crate) since: u64,
 }
 
@@ -63,7 +60,7 @@ impl AiAgent {
             flags: 0,
             phase: 0,
             next_due: 0,
-            since: NOT_SEEN,
+            since: NO_TICK,
         }
     }
 

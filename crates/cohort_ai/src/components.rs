@@ -114,8 +114,14 @@ impl AiCandidates {
     }
 }
 
-/// `Decision`'s ticks before the first decision or change.
-const NEVER: u64 = u64::MAX;
+/// A tick field's value while there is no such tick yet (no decision, no change, not
+/// seen): a sentinel rather than an `Option`, which would double the field.
+pub(crate) const NO_TICK: u64 = u64::MAX;
+
+/// `tick`, or `None` for [`NO_TICK`].
+pub(crate) fn known_tick(tick: u64) -> Option<u64> {
+    (tick != NO_TICK).then_some(tick)
+}
 
 /// What an agent decided last: the option and the target of a per-target option, for
 /// the game to act on. Readers pass over every agent's, so it stays within a cache line;
@@ -126,9 +132,9 @@ pub struct Decision {
     pub(crate) target: Option<Entity>,
     pub(crate) score: f32,
     pub(crate) from_cache: bool,
-    /// The tick of the last decision, [`NEVER`] before the first.
+    /// The tick of the last decision, [`NO_TICK`] before the first.
     decided_at: u64,
-    /// The tick the option or target last changed, [`NEVER`] before.
+    /// The tick the option or target last changed, [`NO_TICK`] before.
     changed_at: u64,
     /// The option and target before the last scoring: what commitment favoured.
     pub(crate) previous: Option<(u16, Option<Entity>)>,
@@ -141,8 +147,8 @@ impl Default for Decision {
             target: None,
             score: 0.0,
             from_cache: false,
-            decided_at: NEVER,
-            changed_at: NEVER,
+            decided_at: NO_TICK,
+            changed_at: NO_TICK,
             previous: None,
         }
     }
@@ -166,12 +172,12 @@ impl Decision {
 
     /// The tick of the last decision, `None` before the first.
     pub fn decided_at(&self) -> Option<u64> {
-        (self.decided_at != NEVER).then_some(self.decided_at)
+        known_tick(self.decided_at)
     }
 
     /// The tick the option or target last changed.
     pub fn changed_at(&self) -> Option<u64> {
-        (self.changed_at != NEVER).then_some(self.changed_at)
+        known_tick(self.changed_at)
     }
 
     /// True when the decision was made (or confirmed from the cache) on `tick`.

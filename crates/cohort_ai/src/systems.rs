@@ -7,8 +7,8 @@ use bevy::ecs::prelude::*;
 use bevy::utils::Parallel;
 use cohort_sim::{SimId, SimTick};
 
-use crate::agent::{AiAgent, NOT_SEEN, flag};
-use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
+use crate::agent::{AiAgent, flag};
+use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores, NO_TICK};
 use crate::config::AiConfig;
 use crate::decided::DecidedAgents;
 use crate::decision_maker::DecisionMaker;
@@ -157,7 +157,7 @@ pub fn select_due_agents(
     let tick = tick.get();
     let max_staleness = u64::from(config.max_staleness_ticks.max(1));
     let mark = |tally: &mut Tally, (id, mut agent): (&SimId, Mut<AiAgent>)| {
-        let seen = agent.since != NOT_SEEN;
+        let seen = agent.since != NO_TICK;
         let since = if seen { agent.since } else { tick };
         let stale = tick.saturating_sub(since) >= max_staleness;
         let due = agent.is_urgent() || !agent.has(flag::DECIDED) || stale || tick >= agent.next_due;

@@ -208,23 +208,22 @@ mod tests {
     }
 
     #[test]
-    fn descending_groups_of_mixed_sizes_stay_one_chain() {
-        // Units with one or two commands each: a descending stretch must not take the
-        // first command of the next unit's group.
-        let mut list = vec![60, 50, 51, 40, 30, 31, 20];
-        let (ends, chains) = ascending_chains(&mut list).expect("one chain");
-        assert_eq!(chains, 1);
-        assert_eq!(ends[0], 7);
-        assert_eq!(list, [20, 30, 31, 40, 50, 51, 60]);
-    }
-
-    #[test]
     fn descending_groups_become_one_chain() {
-        // Units 9, 6, 3 in storage order, three commands each in write order.
-        let mut list = vec![90, 91, 92, 60, 61, 62, 30, 31, 32];
-        let (ends, chains) = ascending_chains(&mut list).expect("one chain");
-        assert_eq!(chains, 1);
-        assert_eq!(ends[0], 9);
-        assert_eq!(list, [30, 31, 32, 60, 61, 62, 90, 91, 92]);
+        // Units in storage order with their commands in write order: three each, then
+        // one or two each (a descending stretch must not take the first command of the
+        // next unit's group).
+        let cases: [&[u32]; 2] = [
+            &[90, 91, 92, 60, 61, 62, 30, 31, 32],
+            &[60, 50, 51, 40, 30, 31, 20],
+        ];
+        for case in cases {
+            let mut list = case.to_vec();
+            let (ends, chains) = ascending_chains(&mut list).expect("one chain");
+            assert_eq!(chains, 1, "{case:?}");
+            assert_eq!(ends[0], case.len());
+            let mut expected = case.to_vec();
+            expected.sort_unstable();
+            assert_eq!(list, expected);
+        }
     }
 }
