@@ -273,10 +273,13 @@ fn spam_cohort(tick: Res<SimTick>, units: Query<(Entity, &UnitId)>, orders: Acti
         if !picked(id.0, tick, 10) {
             return;
         }
-        orders.replace(unit, order(0, 4, true));
-        for index in 1..5 {
-            orders.push_back(unit, order(index, 2, index % 2 == 1));
-        }
+        // One unit's five orders with the thread's buffer borrowed once.
+        orders.scope(|orders| {
+            orders.replace(unit, order(0, 4, true));
+            for index in 1..5 {
+                orders.push_back(unit, order(index, 2, index % 2 == 1));
+            }
+        });
     });
 }
 

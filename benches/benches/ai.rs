@@ -19,6 +19,7 @@
 //! ```text
 //! cargo bench -p cohort_benches --bench ai
 //! AI_BENCH_FIGURES=0 cargo bench -p cohort_benches --bench ai -- ai_needs_50k   # timings only
+//! AI_BENCH_SYSTEMS=1 cargo bench -p cohort_benches --bench ai    # each system's time, 50k
 //! ```
 
 #![allow(
@@ -40,6 +41,7 @@ use cohort_ai::{
     DecisionMakers, parse_decision_maker,
 };
 use cohort_alloc::{AllocSnapshot, CountingAllocator};
+use cohort_profiler::{Profiler, ProfilerPlugin};
 use cohort_sim::{
     ParIterSystems, SimIdAllocator, SimPlugin, SimSchedule, SimSystems, finish_plugins,
     task_pool_options,
@@ -347,8 +349,39 @@ fn bench_updates(group: &mut BenchmarkGroup<'_, WallTime>, name: BenchmarkId, mu
     group.bench_function(name, |b| b.iter(|| app.update()));
 }
 
+/// Each system's mean time per tick at 50k agents, thinking every tick and every 8 ticks,
+/// through cohort's profiler (its wrapping included): where a tick goes.
+fn print_systems() {
+    for (label, config) in [("every tick", every_tick()), ("every 8 ticks", staggered())] {
+        let (makers, id) = needs_makers();
+        let mut app = base_app();
+        app.add_plugins((
+            ProfilerPlugin::default().warmup_frames(30),
+            AiPlugin::new(needs_schema())
+                .with_makers(makers)
+                .with_config(config),
+        ));
+        add_needs_systems(&mut app);
+        spawn_needs_agents(&mut app, id, 50_000);
+        let mut app = warmed(app);
+        for _ in 0..200 {
+            app.update();
+        }
+        println!("needs 50k, {label}: mean per tick of each system over 1 us");
+        let report = app.world().resource::<Profiler>().report();
+        for row in report.systems.iter().filter(|row| row.mean_us >= 1.0) {
+            println!("  {:>8.1} us  {}", row.mean_us, row.name);
+        }
+    }
+}
+
 fn ai(c: &mut Criterion) {
-    // `AI_BENCH_FIGURES=0` skips the printed figures (for profiling one case).
+    // `AI_BENCH_FIGURES=0` skips the printed figures (for profiling one case);
+    // `AI_BENCH_SYSTEMS=1` prints where a tick goes, system by system, and stops.
+    if std::env::var("AI_BENCH_SYSTEMS").as_deref() == Ok("1") {
+        print_systems();
+        return;
+    }
     if std::env::var("AI_BENCH_FIGURES").as_deref() != Ok("0") {
         print_figures();
     }

@@ -8,8 +8,8 @@
 //!   [`ActionQueue`] is removed.
 //! - Give units an [`ActionQueue`]; order them with an [`ActionWriter`] from any system,
 //!   `par_iter` closures included (staged per thread, merged by unit in a fixed order at
-//!   the start of [`SimSystems::Act`](cohort_sim::SimSystems::Act)), or through the pool
-//!   from a serial system.
+//!   the start of [`SimSystems::Act`](cohort_sim::SimSystems::Act); several orders in a
+//!   row through [`ActionWriter::scope`]), or through the pool from a serial system.
 //! - Each tick, in `Act`: [`ActionSystems::Merge`] applies the staged orders,
 //!   [`ActionSystems::Advance`] retires ended actions and starts the next, in parallel,
 //!   then your systems in [`ActionSystems::Run`] run the current actions, one system per
@@ -44,7 +44,7 @@ pub use snapshot::{
 pub use stats::{
     ActionCounts, ActionRegistry, ActionTypeSummary, LATENCY_BUCKETS, LatencyHistogram,
 };
-pub use writer::{ActionCommand, ActionWriter, WriterRank};
+pub use writer::{ActionCommand, ActionWriter, UnitOrders, WriterRank};
 
 /// What users of action queues type.
 pub mod prelude {

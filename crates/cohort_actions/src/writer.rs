@@ -105,12 +105,6 @@ impl<A: Send + Sync + 'static> ActionStaging<A> {
             .borrow_local_mut_or(move || Vec::with_capacity(capacity))
     }
 
-    fn push(&self, mut staged: StagedCommand<A>) {
-        let mut local = self.local();
-        staged.seq = local.len() as u32;
-        local.push(staged);
-    }
-
     fn take_rank(&self) -> u32 {
         self.next_rank.fetch_add(1, Relaxed)
     }
@@ -149,22 +143,44 @@ pub struct ActionWriter<'w, 's, A: Send + Sync + 'static> {
 }
 
 impl<A: Send + Sync + 'static> ActionWriter<'_, '_, A> {
+    /// Runs `write` with this thread's command buffer borrowed once: for several orders
+    /// in a row (a click and four shift-clicks), each order then skips the thread-local
+    /// lookup that a call on the writer itself makes. The orders and their merge order
+    /// are the same as through the writer.
+    ///
+    /// ```
+    /// # use bevy::prelude::*;
+    /// # use cohort_actions::ActionWriter;
+    /// # #[derive(Debug, PartialEq)] enum Order { Move(Vec2), Wait }
+    /// # #[derive(Component)] struct Post(Vec2);
+    /// fn patrol_posts(units: Query<(Entity, &Post)>, orders: ActionWriter<Order>) {
+    ///     units.par_iter().for_each(|(unit, post)| {
+    ///         orders.scope(|orders| {
+    ///             orders.replace(unit, Order::Move(post.0));
+    ///             orders.push_back(unit, Order::Wait);
+    ///             orders.push_back(unit, Order::Move(-post.0));
+    ///         });
+    ///     });
+    /// }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `write` orders through the writer itself (not through its argument) on the
+    /// same thread: the buffer is already borrowed.
+    pub fn scope<R>(&self, write: impl FnOnce(&mut UnitOrders<'_, A>) -> R) -> R {
+        let tick = self.tick.as_ref().map_or(0, |tick| tick.get());
+        let mut buffer = self.staging.local();
+        write(&mut UnitOrders {
+            buffer: &mut buffer,
+            tick,
+            rank: self.rank.rank,
+        })
+    }
+
     /// Stages `command` for `unit`, from `source`.
     pub fn command_from(&self, source: Entity, unit: Entity, command: ActionCommand<A>) {
-        let tick = self.tick.as_ref().map_or(0, |tick| tick.get());
-        let command = match command {
-            ActionCommand::PushBack(item) => ActionCommand::PushBack(stamp(item, tick)),
-            ActionCommand::PushFront(item) => ActionCommand::PushFront(stamp(item, tick)),
-            ActionCommand::Replace(item) => ActionCommand::Replace(stamp(item, tick)),
-            other => other,
-        };
-        self.staging.push(StagedCommand {
-            target: unit,
-            source: source.to_bits(),
-            rank: self.rank.rank,
-            seq: 0,
-            command,
-        });
+        self.scope(|orders| orders.command_from(source, unit, command));
     }
 
     /// Stages `command` for `unit`, from the unit itself.
@@ -205,6 +221,56 @@ impl<A: Send + Sync + 'static> ActionWriter<'_, '_, A> {
     /// Cancels `unit`'s current and queued actions for which `matches` is true.
     pub fn cancel_where(&self, unit: Entity, matches: fn(&A) -> bool) {
         self.command(unit, ActionCommand::CancelWhere(matches));
+    }
+}
+
+/// An [`ActionWriter`]'s thread buffer in hand, from [`ActionWriter::scope`]: stages
+/// orders as the writer's methods of the same names do, without looking the buffer up
+/// for each. The other commands (`Clear`, `Stop`, ...) go through [`UnitOrders::command`].
+pub struct UnitOrders<'a, A> {
+    buffer: &'a mut Vec<StagedCommand<A>>,
+    tick: u64,
+    rank: u32,
+}
+
+impl<A> UnitOrders<'_, A> {
+    /// Stages `command` for `unit`, from `source` (see [`ActionWriter::command_from`]).
+    pub fn command_from(&mut self, source: Entity, unit: Entity, command: ActionCommand<A>) {
+        let tick = self.tick;
+        let command = match command {
+            ActionCommand::PushBack(item) => ActionCommand::PushBack(stamp(item, tick)),
+            ActionCommand::PushFront(item) => ActionCommand::PushFront(stamp(item, tick)),
+            ActionCommand::Replace(item) => ActionCommand::Replace(stamp(item, tick)),
+            other => other,
+        };
+        let seq = self.buffer.len() as u32;
+        self.buffer.push(StagedCommand {
+            target: unit,
+            source: source.to_bits(),
+            rank: self.rank,
+            seq,
+            command,
+        });
+    }
+
+    /// Stages `command` for `unit`, from the unit itself.
+    pub fn command(&mut self, unit: Entity, command: ActionCommand<A>) {
+        self.command_from(unit, unit, command);
+    }
+
+    /// Queues `action` at the end of `unit`'s queue.
+    pub fn push_back(&mut self, unit: Entity, action: impl Into<Queued<A>>) {
+        self.command(unit, ActionCommand::PushBack(action.into()));
+    }
+
+    /// Queues `action` at the front of `unit`'s queue.
+    pub fn push_front(&mut self, unit: Entity, action: impl Into<Queued<A>>) {
+        self.command(unit, ActionCommand::PushFront(action.into()));
+    }
+
+    /// Cancels `unit`'s current action, clears its queue and queues `action`.
+    pub fn replace(&mut self, unit: Entity, action: impl Into<Queued<A>>) {
+        self.command(unit, ActionCommand::Replace(action.into()));
     }
 }
 

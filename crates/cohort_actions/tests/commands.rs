@@ -273,3 +273,53 @@ fn orders_from_many_sources_merge_by_source_whatever_the_threads() {
         assert_eq!(all, expected, "squad {squad_index}");
     }
 }
+
+/// Orders through `ActionWriter::scope`, between orders through the writer itself, from
+/// `par_iter` on two threads: each unit's queue holds them in write order, stamped with
+/// the tick, as if all had gone through the writer.
+#[test]
+fn scoped_orders_merge_in_write_order_with_the_writers_own() {
+    fn order_units(units: Query<Entity, With<ActionQueue<Order>>>, orders: ActionWriter<Order>) {
+        units.par_iter().for_each(|unit| {
+            orders.push_back(unit, Order::Move { ticks: 1 });
+            orders.scope(|scoped| {
+                scoped.push_back(unit, Order::Wait { ticks: 2 });
+                scoped.push_front(unit, Order::Flee { ticks: 3 });
+                scoped.command(
+                    unit,
+                    cohort_actions::ActionCommand::PushBack(Queued::new(Order::Move { ticks: 4 })),
+                );
+            });
+            orders.push_back(unit, Order::Wait { ticks: 5 });
+        });
+    }
+
+    let config = ActionQueueConfig::default();
+    let mut app = test_app(2, config);
+    app.add_systems(
+        SimSchedule,
+        order_units
+            .in_set(SimSystems::Decide)
+            .in_set(ParIterSystems),
+    );
+    let units: Vec<Entity> = (0..64)
+        .map(|_| app.world_mut().spawn(ActionQueue::<Order>::new()).id())
+        .collect();
+    tick(&mut app);
+    for unit in units {
+        // The front push goes ahead of the two before it and starts the same tick.
+        let (current, queued) = orders(&app, unit);
+        assert_eq!(current, Some(Order::Flee { ticks: 3 }));
+        assert_eq!(
+            queued,
+            [
+                Order::Move { ticks: 1 },
+                Order::Wait { ticks: 2 },
+                Order::Move { ticks: 4 },
+                Order::Wait { ticks: 5 },
+            ]
+        );
+    }
+    assert_eq!(pool(&app).counts().enqueued, 64 * 5);
+    assert_eq!(pool(&app).latency().quantile(0.95), Some(0));
+}
