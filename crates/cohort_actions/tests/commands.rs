@@ -3,6 +3,7 @@
 
 mod common;
 
+use bevy::ecs::system::ScheduleSystem;
 use bevy::prelude::*;
 use cohort_actions::{ActionQueue, ActionQueueConfig, ActionWriter, Overflow, PushOutcome, Queued};
 use cohort_sim::{ParIterSystems, SimSchedule, SimSystems};
@@ -208,6 +209,26 @@ fn dedup_ignores_an_order_equal_to_the_one_before() {
     assert_eq!(pool(&app).counts().deduplicated, 3);
 }
 
+/// A two-thread app whose `writer` system orders units from `par_iter` in `Decide`.
+fn par_writer_app<M>(
+    config: ActionQueueConfig,
+    writer: impl IntoScheduleConfigs<ScheduleSystem, M>,
+) -> App {
+    let mut app = test_app(2, config);
+    app.add_systems(
+        SimSchedule,
+        writer.in_set(SimSystems::Decide).in_set(ParIterSystems),
+    );
+    app
+}
+
+/// Spawns `count` units with empty queues.
+fn spawn_queues(app: &mut App, count: usize) -> Vec<Entity> {
+    (0..count)
+        .map(|_| app.world_mut().spawn(ActionQueue::<Order>::new()).id())
+        .collect()
+}
+
 /// A captain orders 10 squads from `par_iter`: 200 sources write to 10 units in one
 /// system, on two threads. Each unit's queue comes out by source, then write order.
 #[test]
@@ -233,16 +254,8 @@ fn orders_from_many_sources_merge_by_source_whatever_the_threads() {
     }
 
     let config = ActionQueueConfig::default().with_unit_capacity(1000, Overflow::Reject);
-    let mut app = test_app(2, config);
-    app.add_systems(
-        SimSchedule,
-        command_squads
-            .in_set(SimSystems::Decide)
-            .in_set(ParIterSystems),
-    );
-    let squads: Vec<Entity> = (0..10)
-        .map(|_| app.world_mut().spawn(ActionQueue::<Order>::new()).id())
-        .collect();
+    let mut app = par_writer_app(config, command_squads);
+    let squads = spawn_queues(&mut app, 10);
     // Captains spawned in a shuffled order of ids.
     let mut captains: Vec<(u64, u32)> = (0..200u32)
         .map(|index| {
@@ -294,17 +307,8 @@ fn scoped_orders_merge_in_write_order_with_the_writers_own() {
         });
     }
 
-    let config = ActionQueueConfig::default();
-    let mut app = test_app(2, config);
-    app.add_systems(
-        SimSchedule,
-        order_units
-            .in_set(SimSystems::Decide)
-            .in_set(ParIterSystems),
-    );
-    let units: Vec<Entity> = (0..64)
-        .map(|_| app.world_mut().spawn(ActionQueue::<Order>::new()).id())
-        .collect();
+    let mut app = par_writer_app(ActionQueueConfig::default(), order_units);
+    let units = spawn_queues(&mut app, 64);
     tick(&mut app);
     for unit in units {
         // The front push goes ahead of the two before it and starts the same tick.
