@@ -415,18 +415,20 @@ impl DecisionActions for BattleOrders {
         let unit = decided.agent;
         let wanted = match (decided.option, decided.target) {
             (Some("retreat"), _) => {
-                orders.replace(
-                    unit,
-                    Queued::new(Order::Retreat)
-                        .with_priority(RETREAT_PRIORITY)
-                        .with_timeout(self.retreat_ticks),
-                );
-                orders.push_back(
-                    unit,
-                    Order::Wait {
-                        ticks: self.regroup_ticks,
-                    },
-                );
+                orders.scope(|orders| {
+                    orders.replace(
+                        unit,
+                        Queued::new(Order::Retreat)
+                            .with_priority(RETREAT_PRIORITY)
+                            .with_timeout(self.retreat_ticks),
+                    );
+                    orders.push_back(
+                        unit,
+                        Order::Wait {
+                            ticks: self.regroup_ticks,
+                        },
+                    );
+                });
                 return;
             }
             (Some("fall_back"), _) => {
