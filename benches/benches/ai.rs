@@ -377,7 +377,8 @@ fn print_systems() {
 
 fn ai(c: &mut Criterion) {
     // `AI_BENCH_FIGURES=0` skips the printed figures (for profiling one case);
-    // `AI_BENCH_SYSTEMS=1` prints where a tick goes, system by system, and stops.
+    // `AI_BENCH_SYSTEMS=1` prints where a tick goes, system by system, instead of the
+    // update timings (the scoring core, a group of its own, still runs).
     if std::env::var("AI_BENCH_SYSTEMS").as_deref() == Ok("1") {
         print_systems();
         return;
