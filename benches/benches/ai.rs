@@ -88,8 +88,8 @@ fn warmed(mut app: App) -> App {
     app
 }
 
-/// The needs rule through `cohort_ai`.
-fn cohort_needs(agents: u32, config: AiConfig) -> App {
+/// The needs rule through `cohort_ai`, not yet warmed up.
+fn cold_needs_app(agents: u32, config: AiConfig) -> App {
     let (makers, id) = needs_makers();
     let mut app = base_app();
     app.add_plugins(
@@ -99,7 +99,12 @@ fn cohort_needs(agents: u32, config: AiConfig) -> App {
     );
     add_needs_systems(&mut app);
     spawn_needs_agents(&mut app, id, agents);
-    warmed(app)
+    app
+}
+
+/// The needs rule through `cohort_ai`.
+fn cohort_needs(agents: u32, config: AiConfig) -> App {
+    warmed(cold_needs_app(agents, config))
 }
 
 /// The same rule by hand: needs rise, the highest at 0.8 or more is satisfied.
@@ -353,16 +358,8 @@ fn bench_updates(group: &mut BenchmarkGroup<'_, WallTime>, name: BenchmarkId, mu
 /// through cohort's profiler (its wrapping included): where a tick goes.
 fn print_systems() {
     for (label, config) in [("every tick", every_tick()), ("every 8 ticks", staggered())] {
-        let (makers, id) = needs_makers();
-        let mut app = base_app();
-        app.add_plugins((
-            ProfilerPlugin::default().warmup_frames(30),
-            AiPlugin::new(needs_schema())
-                .with_makers(makers)
-                .with_config(config),
-        ));
-        add_needs_systems(&mut app);
-        spawn_needs_agents(&mut app, id, 50_000);
+        let mut app = cold_needs_app(50_000, config);
+        app.add_plugins(ProfilerPlugin::default().warmup_frames(30));
         let mut app = warmed(app);
         for _ in 0..200 {
             app.update();

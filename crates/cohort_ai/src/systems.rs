@@ -321,6 +321,17 @@ struct ScorePass<'a> {
 }
 
 impl ScorePass<'_> {
+    /// Prefetches what scoring reads of the agent a think period of runs after `agent`:
+    /// the first of the next run due this tick, when storage follows id order.
+    #[inline(always)]
+    fn prefetch_next_run(&self, (_, agent, inputs, _, decision, why, cached): &ScoredAgent) {
+        let rows = STAGGER_RUN as usize * self.config.think_every(agent.lod) as usize;
+        prefetch_ahead(*inputs, rows);
+        prefetch_ahead(&**decision, rows);
+        prefetch_ahead(&**why, rows);
+        prefetch_ahead(&**cached, rows);
+    }
+
     /// Scores one selected agent (or confirms its cached decision) and sets its next turn.
     ///
     /// Out of line on purpose: the pass visits every agent, most of them not selected, and
@@ -418,12 +429,7 @@ pub fn evaluate_decisions(
     let begin = || scoring.borrow_local_mut();
     let score = |thread: &mut ThreadScoring, agent: ScoredAgent| {
         if agent.1.is_selected() {
-            // The agents of the next run due this tick lie a think period of runs ahead.
-            let rows = STAGGER_RUN as usize * config.think_every(agent.1.lod) as usize;
-            prefetch_ahead(agent.2, rows);
-            prefetch_ahead(&*agent.4, rows);
-            prefetch_ahead(&*agent.5, rows);
-            prefetch_ahead(&*agent.6, rows);
+            pass.prefetch_next_run(&agent);
             pass.score(thread, agent);
         }
     };

@@ -12,14 +12,15 @@ const MAX_CHAINS: usize = 64;
 /// A run is ascending or strictly descending (then reversed); a chain of runs each wholly
 /// below the one before (descending groups of ascending items) is turned ascending in
 /// place. The chains are then merged pairwise through `scratch`, kept by the caller so the
-/// merge allocates only when the list grows. More than 64 chains take `sort_unstable`.
+/// merge allocates only when the list grows (the standard library's stable sort merges
+/// runs too, but allocates its buffer on every call). More than 64 chains take
+/// `sort_unstable`.
 /// The result is the sorted list either way (for items equal in `Ord`, in some order).
 pub fn sort_by_runs<T: Ord + Copy>(list: &mut Vec<T>, scratch: &mut Vec<T>) {
-    let Some(ends) = ascending_chains(list) else {
+    let Some((mut ends, mut chains)) = ascending_chains(list) else {
         list.sort_unstable();
         return;
     };
-    let (mut ends, mut chains) = ends;
     if chains <= 1 {
         return;
     }
