@@ -1,6 +1,7 @@
 //! `ActionWriter`: orders from any system, `par_iter` closures included, staged per thread
 //! and merged in a fixed order at the start of `SimSystems::Act`.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
@@ -166,9 +167,11 @@ impl<A: Send + Sync + 'static> ActionWriter<'_, '_, A> {
     ///
     /// # Panics
     ///
-    /// If `write` orders through the writer itself (not through its argument) on the
-    /// same thread: the buffer is already borrowed.
+    /// If `write` orders through a writer of the same type itself (not through its
+    /// argument) on the same thread: the buffer is already borrowed, and the message
+    /// says so.
     pub fn scope<R>(&self, write: impl FnOnce(&mut UnitOrders<'_, A>) -> R) -> R {
+        let _open = OpenScope::enter(&self.staging);
         let tick = self.tick.as_ref().map_or(0, |tick| tick.get());
         let mut buffer = self.staging.local();
         write(&mut UnitOrders {
@@ -271,6 +274,37 @@ impl<A> UnitOrders<'_, A> {
     /// Cancels `unit`'s current action, clears its queue and queues `action`.
     pub fn replace(&mut self, unit: Entity, action: impl Into<Queued<A>>) {
         self.command(unit, ActionCommand::Replace(action.into()));
+    }
+}
+
+thread_local! {
+    /// The staging whose buffer an [`ActionWriter::scope`] on this thread holds (its
+    /// address), 0 for none.
+    static OPEN_SCOPE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Marks a staging's buffer as held by a scope on this thread, until dropped.
+struct OpenScope(usize);
+
+impl OpenScope {
+    /// Marks `staging`'s buffer; a writer of the same staging already in a scope on this
+    /// thread would find the buffer borrowed, so that panics here, naming the fix.
+    fn enter<A: Send + Sync + 'static>(staging: &ActionStaging<A>) -> Self {
+        let address = std::ptr::from_ref(staging) as usize;
+        let previous = OPEN_SCOPE.replace(address);
+        assert!(
+            previous != address,
+            "an ActionWriter<{}> ordered inside its own ActionWriter::scope on the same \
+             thread; write through the scope's argument instead",
+            std::any::type_name::<A>()
+        );
+        Self(previous)
+    }
+}
+
+impl Drop for OpenScope {
+    fn drop(&mut self) {
+        OPEN_SCOPE.set(self.0);
     }
 }
 

@@ -327,3 +327,20 @@ fn scoped_orders_merge_in_write_order_with_the_writers_own() {
     assert_eq!(pool(&app).counts().enqueued, 64 * 5);
     assert_eq!(pool(&app).latency().quantile(0.95), Some(0));
 }
+
+/// Ordering through the writer itself inside its own scope is a mistake in the game's
+/// code: it panics with a message that names the fix, not a bare borrow error.
+#[test]
+#[should_panic(expected = "write through the scope's argument instead")]
+fn ordering_through_the_writer_inside_its_scope_names_the_fix() {
+    fn order_twice(units: Query<Entity, With<ActionQueue<Order>>>, orders: ActionWriter<Order>) {
+        for unit in &units {
+            orders.scope(|_scoped| orders.push_back(unit, MOVE));
+        }
+    }
+
+    let mut app = test_app(1, ActionQueueConfig::default());
+    app.add_systems(SimSchedule, order_twice.in_set(SimSystems::Decide));
+    spawn_queues(&mut app, 1);
+    tick(&mut app);
+}
