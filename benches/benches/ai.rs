@@ -11,8 +11,8 @@
 //! - `crossover`: the scoring pass serial against parallel, 128 to 4,096 agents, for
 //!   `AiConfig::parallel_from`.
 //!
-//! big-brain 0.22 (its last release) needs Bevy 0.15 and is not built here; its figure on
-//! the same rule, measured on a 2-core machine like this one, is cited in BENCHMARKS.md.
+//! big-brain 0.22 (its last release) needs Bevy 0.15, so the same rule through it is a
+//! crate of its own, `benches/big_brain`, run right after this one (BENCHMARKS.md).
 //! Before the timings the bench prints each case's time per tick, considerations scored
 //! per second per core, and allocations per tick, and an empty app's time per update.
 //!

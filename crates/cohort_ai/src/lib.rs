@@ -43,7 +43,9 @@ mod hot_reload;
 pub mod needs;
 mod plugin;
 mod registry;
+mod rows;
 mod schema;
+mod scoring;
 mod stats;
 mod systems;
 

@@ -8,12 +8,12 @@ use bevy::utils::Parallel;
 use cohort_sim::{SimId, SimTick};
 
 use crate::agent::{AiAgent, flag};
-use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores, NO_TICK};
+use crate::components::{AiCandidates, AiInputs, Decision, NO_TICK};
 use crate::config::AiConfig;
 use crate::decided::DecidedAgents;
-use crate::decision_maker::DecisionMaker;
 use crate::explain::AiInspector;
 use crate::registry::DecisionMakers;
+use crate::scoring::{ScorePass, ScoringQuery, ThreadScoring};
 use crate::stats::{AiStats, AiTickFigures};
 
 /// Priority classes, highest first, in the top bits of an agent's [`priority`].
@@ -60,18 +60,18 @@ impl AiTickState {
 /// summed after the pass: the parallel loop then carries one small borrow per batch, not
 /// a tally that Bevy's fold moves in and out of every agent's call.
 #[derive(Default)]
-struct Tally {
-    due: u32,
-    forced: u32,
-    evaluated: u32,
-    hits: u32,
-    unknown: u32,
-    considerations: u64,
-    staleness: u64,
+pub(crate) struct Tally {
+    pub(crate) due: u32,
+    pub(crate) forced: u32,
+    pub(crate) evaluated: u32,
+    pub(crate) hits: u32,
+    pub(crate) unknown: u32,
+    pub(crate) considerations: u64,
+    pub(crate) staleness: u64,
 }
 
 impl Tally {
-    fn add(&mut self, other: &Tally) {
+    pub(crate) fn add(&mut self, other: &Tally) {
         self.due += other.due;
         self.forced += other.forced;
         self.evaluated += other.evaluated;
@@ -82,13 +82,6 @@ impl Tally {
     }
 }
 
-/// One thread's share of a scoring pass: what it counted and whom it decided.
-#[derive(Default)]
-struct ThreadScoring {
-    tally: Tally,
-    decided: Vec<Entity>,
-}
-
 /// SplitMix64's finalizer, for tie-breaks.
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -97,7 +90,7 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// Agents that think on the same tick come in runs of this many consecutive `SimId`s.
-const STAGGER_RUN: u64 = 8;
+pub(crate) const STAGGER_RUN: u64 = 8;
 
 /// An agent's stagger phase: consecutive runs of [`STAGGER_RUN`] ids share one, and
 /// successive runs take successive phases. Ids mostly follow the agents' order in
@@ -111,7 +104,7 @@ fn stagger_phase(id: SimId) -> u32 {
 /// The first tick after `tick` on which an agent of stagger `phase` thinks, every `every`.
 /// At most one division: `phase` is below 2^32, so the sum cannot overflow for 2^63 ticks.
 #[inline]
-fn next_slot(tick: u64, every: u64, phase: u32) -> u64 {
+pub(crate) fn next_slot(tick: u64, every: u64, phase: u32) -> u64 {
     let sum = tick + u64::from(phase);
     // Think rates are mostly powers of two: a mask instead of a division.
     let position = if every.is_power_of_two() {
@@ -245,157 +238,6 @@ fn cutoff(
     *nth
 }
 
-/// A hash of what the decision maker reads: the quantized inputs it uses, the candidates
-/// and their quantized inputs, and the definition's generation. A multiply-rotate hash:
-/// it only has to tell one agent's inputs from its own previous ones, cheaply.
-fn cache_key(
-    maker: &DecisionMaker,
-    generation: u32,
-    inputs: &AiInputs,
-    candidates: &AiCandidates,
-    quantum: f32,
-) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let step = 1.0 / quantum.max(1e-6);
-    // Truncation, not rounding: no libm call in the hot path.
-    let quantize = |value: f32| (value * step) as i64 as u64;
-    let mut hash = u64::from(generation).wrapping_mul(K);
-    let mut add = |word: u64| hash = (hash.rotate_left(23) ^ word).wrapping_mul(K);
-    let mut mask = maker.agent_mask();
-    while mask != 0 {
-        add(quantize(inputs.values[mask.trailing_zeros() as usize]));
-        mask &= mask - 1;
-    }
-    if maker.wants_candidates() {
-        add(candidates.len() as u64);
-        for (index, entity) in candidates.entities().iter().enumerate() {
-            add(entity.to_bits());
-            let row = candidates.inputs(index).expect("index is below len");
-            let mut mask = maker.target_mask();
-            while mask != 0 {
-                add(quantize(row[mask.trailing_zeros() as usize]));
-                mask &= mask - 1;
-            }
-        }
-    }
-    hash ^ (hash >> 29)
-}
-
-/// Asks for the cache line of the component `rows` places after `item` in its column.
-///
-/// Due agents come in runs of [`STAGGER_RUN`] consecutive ids, one run per think period
-/// of runs, and ids mostly follow storage order: while one run is scored, the next one's
-/// components are on their way instead of stalling its first reads. A hint only: when the
-/// guess is wrong (another table, the column's end) it fetches a useless line, nothing
-/// worse.
-#[inline(always)]
-fn prefetch_ahead<T>(item: &T, rows: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let ahead = std::ptr::from_ref(item).wrapping_add(rows).cast::<i8>();
-        // SAFETY: a prefetch reads nothing into the program and cannot fault, whatever
-        // the address; `wrapping_add` makes the address without claiming it is in bounds.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(ahead) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (item, rows);
-}
-
-/// One agent's components as the scoring pass gets them.
-type ScoredAgent<'a> = (
-    Entity,
-    Mut<'a, AiAgent>,
-    &'a AiInputs,
-    &'a AiCandidates,
-    Mut<'a, Decision>,
-    Mut<'a, DecisionScores>,
-    Mut<'a, AiCache>,
-);
-
-/// What every agent's scoring reads, the same for the whole pass.
-struct ScorePass<'a> {
-    tick: u64,
-    config: &'a AiConfig,
-    makers: &'a DecisionMakers,
-}
-
-impl ScorePass<'_> {
-    /// Prefetches what scoring reads of the agent a think period of runs after `agent`:
-    /// the first of the next run due this tick, when storage follows id order.
-    #[inline(always)]
-    fn prefetch_next_run(&self, (_, agent, inputs, _, decision, why, cached): &ScoredAgent) {
-        let rows = STAGGER_RUN as usize * self.config.think_every(agent.lod) as usize;
-        prefetch_ahead(*inputs, rows);
-        prefetch_ahead(&**decision, rows);
-        prefetch_ahead(&**why, rows);
-        prefetch_ahead(&**cached, rows);
-    }
-
-    /// Scores one selected agent (or confirms its cached decision) and sets its next turn.
-    ///
-    /// Out of line on purpose: the pass visits every agent, most of them not selected, and
-    /// a small per-agent check inlines into Bevy's loop where this whole body would not
-    /// (the loop then moved the batch's state in and out of every call).
-    #[inline(never)]
-    fn score(
-        &self,
-        thread: &mut ThreadScoring,
-        (entity, mut agent, inputs, candidates, mut decision, mut why, mut cached): ScoredAgent,
-    ) {
-        let (tick, cache) = (self.tick, self.config.cache);
-        let tally = &mut thread.tally;
-        let Some(maker) = self.makers.get(agent.maker) else {
-            tally.unknown += 1;
-            return;
-        };
-        let waited = tick.saturating_sub(agent.since);
-        tally.staleness = tally.staleness.max(waited);
-        let key = cache.enabled.then(|| {
-            cache_key(
-                maker,
-                self.makers.generation(agent.maker),
-                inputs,
-                candidates,
-                cache.quantum,
-            )
-        });
-        // An urgent agent was told something its inputs may not show: no reuse.
-        let hit = match (key, cached.entry) {
-            _ if agent.is_urgent() => false,
-            (Some(key), Some((cached, at))) => {
-                cached == key && tick - at < u64::from(cache.max_age_ticks)
-            }
-            _ => false,
-        };
-        if hit {
-            decision.mark_decided(tick, true);
-            tally.hits += 1;
-        } else {
-            let current = decision.option.map(|option| (option, decision.target));
-            let choice = maker.decide(inputs, candidates, current, &mut why.scores);
-            why.options = maker.option_count() as u16;
-            let decision = &mut *decision;
-            decision.previous = current;
-            if decision.option != choice.option || decision.target != choice.target {
-                decision.mark_changed(tick);
-            }
-            decision.option = choice.option;
-            decision.target = choice.target;
-            decision.score = choice.score;
-            decision.mark_decided(tick, false);
-            cached.entry = key.map(|key| (key, tick));
-            tally.evaluated += 1;
-            tally.considerations += u64::from(choice.evaluations);
-        }
-        thread.decided.push(entity);
-        let agent = &mut *agent;
-        agent.since = tick;
-        agent.flags = (agent.flags | flag::DECIDED) & !flag::URGENT;
-        agent.next_due = next_slot(tick, self.config.think_every(agent.lod), agent.phase);
-    }
-}
-
 /// Scores the selected agents, in parallel above the crossover, reusing a cached
 /// decision while the inputs it read are unchanged. Runs in
 /// [`AiSystems::Evaluate`](crate::AiSystems::Evaluate).
@@ -406,15 +248,7 @@ pub fn evaluate_decisions(
     mut state: ResMut<AiTickState>,
     mut stats: ResMut<AiStats>,
     mut decided: ResMut<DecidedAgents>,
-    mut agents: Query<(
-        Entity,
-        &mut AiAgent,
-        &AiInputs,
-        &AiCandidates,
-        &mut Decision,
-        &mut DecisionScores,
-        &mut AiCache,
-    )>,
+    mut agents: ScoringQuery,
 ) {
     let tick = tick.get();
     let started = Instant::now();
@@ -424,24 +258,12 @@ pub fn evaluate_decisions(
         makers: &makers,
     };
     let selected = state.pending.selected as usize;
-    let scoring = &state.scoring;
-    // Each batch borrows its thread's share once.
-    let begin = || scoring.borrow_local_mut();
-    let score = |thread: &mut ThreadScoring, agent: ScoredAgent| {
-        if agent.1.is_selected() {
-            pass.prefetch_next_run(&agent);
-            pass.score(thread, agent);
-        }
-    };
-    if selected >= config.parallel_from {
-        agents
-            .par_iter_mut()
-            .for_each_init(begin, |thread, agent| score(thread, agent));
-    } else if selected > 0 {
-        let mut thread = begin();
-        for agent in &mut agents {
-            score(&mut thread, agent);
-        }
+    if selected > 0 {
+        pass.run(
+            &mut agents,
+            &state.scoring,
+            selected >= config.parallel_from,
+        );
     }
     decided.clear();
     let mut tally = Tally::default();
