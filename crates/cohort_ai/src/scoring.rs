@@ -1,18 +1,17 @@
 //! The scoring pass: the selected agents scored (or their cached decisions confirmed)
-//! table by table over plain slices, the tables split between the compute threads as
-//! Bevy's `par_iter` would split them.
+//! table by table over plain slices (see [`batches`](crate::batches)).
 
 use bevy::ecs::entity::Entity;
 use bevy::ecs::system::Query;
-use bevy::tasks::ComputeTaskPool;
 use bevy::utils::Parallel;
 
 use crate::agent::{AiAgent, flag};
+use crate::batches::{Batch, Rows, for_each_batch};
 use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 use crate::config::AiConfig;
 use crate::decision_maker::DecisionMaker;
 use crate::registry::DecisionMakers;
-use crate::rows::{AgentRows, TableTicks, TableValues, split_table};
+use crate::rows::{AgentRows, ScoringTable};
 use crate::systems::{STAGGER_RUN, Tally, next_slot};
 
 /// The scoring pass's query.
@@ -29,11 +28,6 @@ pub(crate) type ScoringQuery<'w, 's> = Query<
         &'static mut AiCache,
     ),
 >;
-
-/// Tables lent out to one scope of tasks at most; a world with more (unusual: the
-/// agents' archetypes would have to differ in sixteen ways) takes one more scope for
-/// each further sixteen.
-const TABLES_PER_SCOPE: usize = 16;
 
 /// One thread's share of a scoring pass: what it counted and whom it decided.
 #[derive(Default)]
@@ -83,62 +77,27 @@ pub(crate) struct ScorePass<'a> {
     pub(crate) tick: u64,
     pub(crate) config: &'a AiConfig,
     pub(crate) makers: &'a DecisionMakers,
+    /// Each thread's counts and decided agents.
+    pub(crate) threads: &'a Parallel<ThreadScoring>,
+}
+
+impl<'w> Batch<ScoringTable<'w>> for ScorePass<'_> {
+    fn run<'a>(&self, rows: AgentRows<'a>)
+    where
+        ScoringTable<'w>: 'a,
+    {
+        self.score_rows(&mut self.threads.borrow_local_mut(), rows);
+    }
 }
 
 impl ScorePass<'_> {
     /// Scores every agent of `agents` that selection chose, in parallel when `parallel`
-    /// and there is more than one compute thread, into each thread's share of `scoring`.
-    pub(crate) fn run(
-        &self,
-        agents: &mut ScoringQuery,
-        scoring: &Parallel<ThreadScoring>,
-        parallel: bool,
-    ) {
+    /// and there is more than one compute thread.
+    pub(crate) fn run(&self, agents: &mut ScoringQuery, parallel: bool) {
         let tables = agents
             .contiguous_iter_mut()
             .expect("the AI's components are all stored in tables");
-        let pool = ComputeTaskPool::try_get().filter(|pool| parallel && pool.thread_num() > 1);
-        let Some(pool) = pool else {
-            for table in tables {
-                let (values, mut ticks) = split_table(table);
-                self.score_rows(
-                    &mut scoring.borrow_local_mut(),
-                    AgentRows::new(values, &mut ticks),
-                );
-            }
-            return;
-        };
-        let mut tables = tables.peekable();
-        while tables.peek().is_some() {
-            let mut values: [Option<TableValues>; TABLES_PER_SCOPE] =
-                [const { None }; TABLES_PER_SCOPE];
-            let mut ticks: [Option<TableTicks>; TABLES_PER_SCOPE] =
-                [const { None }; TABLES_PER_SCOPE];
-            for ((values, ticks), table) in values.iter_mut().zip(&mut ticks).zip(&mut tables) {
-                let (table_values, table_ticks) = split_table(table);
-                *values = Some(table_values);
-                *ticks = Some(table_ticks);
-            }
-            // Bevy's batches: each table in pieces of the largest table over the threads.
-            let largest = values.iter().flatten().map(TableValues::len).max();
-            let batch = largest.unwrap_or(0).div_ceil(pool.thread_num()).max(1);
-            pool.scope(|scope| {
-                for (values, ticks) in values.into_iter().zip(&mut ticks) {
-                    let (Some(values), Some(ticks)) = (values, ticks) else {
-                        break;
-                    };
-                    let mut rows = AgentRows::new(values, ticks);
-                    while rows.len() > 0 {
-                        let size = batch.min(rows.len());
-                        let (batch_rows, rest) = rows.split_at(size);
-                        rows = rest;
-                        scope.spawn(async move {
-                            self.score_rows(&mut scoring.borrow_local_mut(), batch_rows);
-                        });
-                    }
-                }
-            });
-        }
+        for_each_batch(tables.map(ScoringTable::from), parallel, self);
     }
 
     /// Scores the selected agents of `rows`, in storage order.

@@ -8,11 +8,13 @@ use bevy::utils::Parallel;
 use cohort_sim::{SimId, SimTick};
 
 use crate::agent::{AiAgent, flag};
+use crate::batches::{Batch, Written, for_each_batch};
 use crate::components::{AiCandidates, AiInputs, Decision, NO_TICK};
 use crate::config::AiConfig;
 use crate::decided::DecidedAgents;
 use crate::explain::AiInspector;
 use crate::registry::DecisionMakers;
+use crate::rows::{SelectionRows, SelectionTable};
 use crate::scoring::{ScorePass, ScoringQuery, ThreadScoring};
 use crate::stats::{AiStats, AiTickFigures};
 
@@ -135,6 +137,55 @@ fn priority(agent: &AiAgent, id: SimId, tick: u64) -> u64 {
     (class << 62) | (overdue << 32) | tie
 }
 
+/// The selection pass's first step: every agent's turn this tick.
+struct Marking<'a> {
+    tick: u64,
+    max_staleness: u64,
+    /// Each thread's counts.
+    threads: &'a Parallel<Tally>,
+}
+
+impl<'w> Batch<SelectionTable<'w>> for Marking<'_> {
+    fn run<'a>(&self, mut rows: SelectionRows<'a>)
+    where
+        SelectionTable<'w>: 'a,
+    {
+        let mut tally = self.threads.borrow_local_mut();
+        for (row, id) in rows.ids.iter().enumerate() {
+            self.mark(&mut tally, *id, &mut rows.agents, row);
+        }
+    }
+}
+
+impl Marking<'_> {
+    /// Sets the agent in `row` due (its slot came, it is urgent, new or stale) or not,
+    /// writing it only when its turn changes.
+    #[inline(always)]
+    fn mark(&self, tally: &mut Tally, id: SimId, agents: &mut Written<AiAgent>, row: usize) {
+        let tick = self.tick;
+        let agent = agents.get(row);
+        let seen = agent.since != NO_TICK;
+        let since = if seen { agent.since } else { tick };
+        let stale = tick.saturating_sub(since) >= self.max_staleness;
+        let due = agent.is_urgent() || !agent.has(flag::DECIDED) || stale || tick >= agent.next_due;
+        let turn = match (due, stale) {
+            (false, _) => 0,
+            (true, false) => flag::DUE | flag::SELECTED,
+            (true, true) => flag::TURN,
+        };
+        if !seen || agent.flags & flag::TURN != turn {
+            let agent = agents.get_mut(row);
+            if !seen {
+                agent.since = tick;
+                agent.phase = stagger_phase(id);
+            }
+            agent.flags = (agent.flags & !flag::TURN) | turn;
+        }
+        tally.due += u32::from(due);
+        tally.forced += u32::from(stale);
+    }
+}
+
 /// Marks the agents due this tick (their slot came, they are urgent, or they never
 /// decided), and, when there are more than the budget, selects the most urgent and
 /// longest waiting. Runs first in [`AiSystems::Select`](crate::AiSystems::Select).
@@ -148,42 +199,19 @@ pub fn select_due_agents(
     mut agents: Query<(&SimId, &mut AiAgent)>,
 ) {
     let tick = tick.get();
-    let max_staleness = u64::from(config.max_staleness_ticks.max(1));
-    let mark = |tally: &mut Tally, (id, mut agent): (&SimId, Mut<AiAgent>)| {
-        let seen = agent.since != NO_TICK;
-        let since = if seen { agent.since } else { tick };
-        let stale = tick.saturating_sub(since) >= max_staleness;
-        let due = agent.is_urgent() || !agent.has(flag::DECIDED) || stale || tick >= agent.next_due;
-        let turn = match (due, stale) {
-            (false, _) => 0,
-            (true, false) => flag::DUE | flag::SELECTED,
-            (true, true) => flag::TURN,
-        };
-        if !seen || agent.flags & flag::TURN != turn {
-            let agent = &mut *agent;
-            if !seen {
-                agent.since = tick;
-                agent.phase = stagger_phase(*id);
-            }
-            agent.flags = (agent.flags & !flag::TURN) | turn;
-        }
-        tally.due += u32::from(due);
-        tally.forced += u32::from(stale);
-    };
     // A few nanoseconds per agent: the pool's dispatch pays off only on far larger counts
     // than scoring's.
-    let selecting = &state.selecting;
-    if agents.iter().len() >= config.parallel_from.saturating_mul(SELECT_PARALLEL_FACTOR) {
-        agents.par_iter_mut().for_each_init(
-            || selecting.borrow_local_mut(),
-            |tally, agent| mark(tally, agent),
-        );
-    } else {
-        let mut tally = selecting.borrow_local_mut();
-        for agent in &mut agents {
-            mark(&mut tally, agent);
-        }
-    }
+    let parallel =
+        agents.iter().len() >= config.parallel_from.saturating_mul(SELECT_PARALLEL_FACTOR);
+    let marking = Marking {
+        tick,
+        max_staleness: u64::from(config.max_staleness_ticks.max(1)),
+        threads: &state.selecting,
+    };
+    let tables = agents
+        .contiguous_iter_mut()
+        .expect("the AI's components are all stored in tables");
+    for_each_batch(tables.map(SelectionTable::from), parallel, &marking);
     let mut total = Tally::default();
     for tally in state.selecting.iter_mut() {
         total.add(&std::mem::take(tally));
@@ -256,14 +284,11 @@ pub fn evaluate_decisions(
         tick,
         config: &config,
         makers: &makers,
+        threads: &state.scoring,
     };
     let selected = state.pending.selected as usize;
     if selected > 0 {
-        pass.run(
-            &mut agents,
-            &state.scoring,
-            selected >= config.parallel_from,
-        );
+        pass.run(&mut agents, selected >= config.parallel_from);
     }
     decided.clear();
     let mut tally = Tally::default();

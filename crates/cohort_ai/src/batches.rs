@@ -1,0 +1,240 @@
+//! Passes over every agent as plain slices, table by table, split between the compute
+//! threads the way Bevy's `par_iter` splits a query: one scope, each table cut into
+//! batches of the largest table's rows over the threads (so the same tasks and the same
+//! allocations as `par_iter`, which the profiler counts as floor).
+//!
+//! The AI's passes read a flag or two of every agent and write few of them. Through
+//! `par_iter`, Bevy built every agent's item (for each `Mut`, a pointer and two tick
+//! pointers) before the flag was read, and that cost more than the reading; over slices,
+//! passing an agent over is one load and a test.
+
+use bevy::ecs::change_detection::Tick;
+use bevy::tasks::ComputeTaskPool;
+
+/// Tables lent out to one scope at most; a world with more (the agents' archetypes
+/// would have to differ in sixteen ways) takes one more scope for each further sixteen.
+const TABLES_PER_SCOPE: usize = 16;
+
+/// A run of one table's rows that can be cut in two and handed to another thread.
+pub(crate) trait Rows: Send + Sized {
+    fn len(&self) -> usize;
+    /// The first `mid` rows and the rest.
+    fn split_at(self, mid: usize) -> (Self, Self);
+}
+
+/// One table's slices, owned while their rows are lent out (Bevy hands a component's
+/// values and change ticks out together, and the rows borrow both).
+pub(crate) trait Table: Send {
+    type Rows<'a>: Rows
+    where
+        Self: 'a;
+    fn len(&self) -> usize;
+    fn rows(&mut self) -> Self::Rows<'_>;
+}
+
+/// What a pass does with one batch of a table's rows, on whichever thread takes it.
+pub(crate) trait Batch<T: Table>: Sync {
+    fn run<'a>(&self, rows: T::Rows<'a>)
+    where
+        T: 'a;
+}
+
+/// Runs `work` on batches of every table's rows: on the compute threads when `parallel`
+/// and there are two or more of them, else on this thread, one batch per table.
+pub(crate) fn for_each_batch<T: Table>(
+    tables: impl Iterator<Item = T>,
+    parallel: bool,
+    work: &impl Batch<T>,
+) {
+    let pool = ComputeTaskPool::try_get().filter(|pool| parallel && pool.thread_num() > 1);
+    let Some(pool) = pool else {
+        for mut table in tables {
+            work.run(table.rows());
+        }
+        return;
+    };
+    let mut tables = tables.peekable();
+    while tables.peek().is_some() {
+        let mut held: [Option<T>; TABLES_PER_SCOPE] = [const { None }; TABLES_PER_SCOPE];
+        for (slot, table) in held.iter_mut().zip(&mut tables) {
+            *slot = Some(table);
+        }
+        let largest = held.iter().flatten().map(Table::len).max().unwrap_or(0);
+        let batch = largest.div_ceil(pool.thread_num()).max(1);
+        pool.scope(|scope| {
+            for table in held.iter_mut().flatten() {
+                let mut rows = table.rows();
+                while rows.len() > 0 {
+                    let size = batch.min(rows.len());
+                    let (batch_rows, rest) = rows.split_at(size);
+                    rows = rest;
+                    scope.spawn(async move { work.run(batch_rows) });
+                }
+            }
+        });
+    }
+}
+
+/// One component's rows, written in place: [`Written::get_mut`] stamps the row's
+/// changed tick as a `Mut` would. (With Bevy's `track_location` feature, the location
+/// of the change is not recorded.)
+pub(crate) struct Written<'a, T> {
+    values: &'a mut [T],
+    changed: &'a mut [Tick],
+    this_run: Tick,
+}
+
+impl<'a, T> Written<'a, T> {
+    pub(crate) fn new(values: &'a mut [T], changed: &'a mut [Tick], this_run: Tick) -> Self {
+        debug_assert_eq!(values.len(), changed.len());
+        Self {
+            values,
+            changed,
+            this_run,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, row: usize) -> &T {
+        &self.values[row]
+    }
+
+    /// Row `row` for writing, marked changed.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, row: usize) -> &mut T {
+        self.changed[row] = self.this_run;
+        &mut self.values[row]
+    }
+
+    /// The first `mid` rows and the rest.
+    pub(crate) fn split_at(self, mid: usize) -> (Self, Self) {
+        let (values, rest) = self.values.split_at_mut(mid);
+        let (changed, changed_rest) = self.changed.split_at_mut(mid);
+        (
+            Self::new(values, changed, self.this_run),
+            Self::new(rest, changed_rest, self.this_run),
+        )
+    }
+}
+
+/// Asks for the cache line of `value`: a hint, which reads nothing into the program.
+#[inline(always)]
+pub(crate) fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch cannot fault, and `value` is a valid reference anyway.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(value).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use bevy::tasks::TaskPoolBuilder;
+
+    use super::*;
+
+    struct Counts<'a>(&'a mut [u32]);
+
+    impl Rows for Counts<'_> {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+
+        fn split_at(self, mid: usize) -> (Self, Self) {
+            let (first, rest) = self.0.split_at_mut(mid);
+            (Counts(first), Counts(rest))
+        }
+    }
+
+    impl Table for Counts<'_> {
+        type Rows<'a>
+            = Counts<'a>
+        where
+            Self: 'a;
+
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+
+        fn rows(&mut self) -> Counts<'_> {
+            Counts(self.0)
+        }
+    }
+
+    /// Adds one to every row it is given, and counts its batches.
+    #[derive(Default)]
+    struct Visit(AtomicUsize);
+
+    impl<'w> Batch<Counts<'w>> for Visit {
+        fn run<'a>(&self, rows: Counts<'a>)
+        where
+            Counts<'w>: 'a,
+        {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            for row in rows.0 {
+                *row += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn every_row_of_every_table_is_visited_once_in_par_iters_batches() {
+        let threads =
+            ComputeTaskPool::get_or_init(|| TaskPoolBuilder::new().num_threads(2).build())
+                .thread_num();
+        // More tables than one scope takes, one of them empty.
+        let mut tables: Vec<Vec<u32>> = (0..20).map(|index| vec![0; index * 7 % 33]).collect();
+        for parallel in [false, true] {
+            let visit = Visit::default();
+            for_each_batch(
+                tables.iter_mut().map(|rows| Counts(rows.as_mut_slice())),
+                parallel,
+                &visit,
+            );
+            let batches = visit.0.into_inner();
+            if parallel && threads > 1 {
+                // A scope's batch is its largest table over the threads.
+                let batch = |tables: &[Vec<u32>]| {
+                    let largest = tables.iter().map(Vec::len).max().unwrap();
+                    largest.div_ceil(threads)
+                };
+                let expected: usize = tables
+                    .chunks(TABLES_PER_SCOPE)
+                    .map(|scope| {
+                        let size = batch(scope);
+                        scope
+                            .iter()
+                            .map(|rows| rows.len().div_ceil(size))
+                            .sum::<usize>()
+                    })
+                    .sum();
+                assert_eq!(batches, expected);
+            } else {
+                assert_eq!(batches, tables.len(), "one batch a table");
+            }
+        }
+        assert!(
+            tables.iter().flatten().all(|&row| row == 2),
+            "each of the two runs visited every row once"
+        );
+    }
+
+    #[test]
+    fn writing_a_row_marks_only_that_row_changed() {
+        let mut values = [1, 2, 3, 4];
+        let mut changed = [Tick::new(1); 4];
+        let written = Written::new(&mut values, &mut changed, Tick::new(9));
+        let (mut first, mut rest) = written.split_at(1);
+        assert_eq!(*first.get(0), 1);
+        *rest.get_mut(1) = 30;
+        assert_eq!(*rest.get(1), 30);
+        *first.get_mut(0) += 10;
+        assert_eq!(values, [11, 2, 30, 4]);
+        assert_eq!(changed.map(|tick| tick.get()), [9, 1, 9, 1]);
+    }
+}
