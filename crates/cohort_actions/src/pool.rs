@@ -7,10 +7,10 @@
 
 use std::cell::UnsafeCell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 use bevy::ecs::resource::Resource;
 use bevy::utils::Parallel;
+use cohort_sim::table_batches::prefetch;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::ActionClock;
@@ -27,9 +27,6 @@ const MAX_SLOTS: u32 = NONE - 1;
 
 /// The smallest growth step.
 const MIN_GROWTH: u32 = 64;
-
-/// Pool ids start at 1; 0 marks a queue that never linked a slot.
-static NEXT_POOL_ID: AtomicU32 = AtomicU32::new(1);
 
 struct SlotData<A> {
     action: Option<Queued<A>>,
@@ -113,7 +110,6 @@ pub struct PoolSummary {
 /// ```
 #[derive(Resource)]
 pub struct ActionPool<A: Send + Sync + 'static> {
-    id: u32,
     slots: Vec<Slot<A>>,
     free: Vec<u32>,
     scratch: Parallel<AdvanceScratch>,
@@ -136,7 +132,6 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     pub fn new(capacity: u32) -> Self {
         let capacity = capacity.min(MAX_SLOTS);
         let mut pool = Self {
-            id: NEXT_POOL_ID.fetch_add(1, Relaxed),
             slots: Vec::new(),
             free: Vec::new(),
             scratch: Parallel::default(),
@@ -303,7 +298,24 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
 
     /// True if `queue` links this pool's slots, or none at all.
     pub fn owns(&self, queue: &ActionQueue<A>) -> bool {
-        queue.pool == self.id || (queue.pool == 0 && !queue.holds_slots())
+        match &queue.clock {
+            Some(clock) => self.is_clock_of(clock),
+            None => !queue.holds_slots(),
+        }
+    }
+
+    /// True if `clock` is this pool's: a queue holding it was adopted here (the clock's
+    /// handle is the queue's mark of its pool, which keeps the component small).
+    fn is_clock_of(&self, clock: &Arc<ActionClock>) -> bool {
+        Arc::ptr_eq(clock, &self.clock)
+    }
+
+    /// True if this pool adopted `queue`.
+    fn adopted(&self, queue: &ActionQueue<A>) -> bool {
+        queue
+            .clock
+            .as_ref()
+            .is_some_and(|clock| self.is_clock_of(clock))
     }
 
     fn claim(&self, queue: &mut ActionQueue<A>) -> bool {
@@ -316,7 +328,6 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
 
     /// Makes `queue` this pool's: its slots come from here, its ages from this clock.
     fn adopt(&self, queue: &mut ActionQueue<A>) {
-        queue.pool = self.id;
         if queue.clock.is_none() {
             queue.clock = Some(Arc::clone(&self.clock));
         }
@@ -342,6 +353,17 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     fn data_mut(&self, index: u32) -> &mut SlotData<A> {
         // SAFETY: see `Slot`'s `Sync`: only the holder of the queue's `&mut` reaches it.
         unsafe { &mut *self.slots[index as usize].0.get() }
+    }
+
+    /// Asks for the slots an advance of `queue` reads or writes first (the one its
+    /// current action came from, its front one): a hint, which reads no slot.
+    #[inline]
+    pub(crate) fn prefetch_slots(&self, queue: &ActionQueue<A>) {
+        for index in [queue.held, queue.head] {
+            if let Some(slot) = self.slots.get(index as usize) {
+                prefetch(slot);
+            }
+        }
     }
 
     fn refresh_head(&self, queue: &mut ActionQueue<A>) {
@@ -642,7 +664,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         scratch: &mut AdvanceScratch,
         now: u32,
     ) {
-        if queue.pool != self.id {
+        if !self.adopted(queue) {
             return;
         }
         let Some((index, item)) = self.unlink_front(queue) else {
@@ -711,7 +733,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         end: ActionEnd,
         scratch: &mut AdvanceScratch,
     ) {
-        if held == NONE || queue.pool != self.id {
+        if held == NONE || !self.adopted(queue) {
             return;
         }
         let front = end == ActionEnd::Interrupted && item.resumable;

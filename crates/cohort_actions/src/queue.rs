@@ -42,8 +42,6 @@ pub struct ActionQueue<A: Send + Sync + 'static> {
     pub(crate) head: u32,
     pub(crate) tail: u32,
     pub(crate) len: u32,
-    /// The pool whose slots this queue links, 0 before its first slot.
-    pub(crate) pool: u32,
     /// The slot the current action came from, kept for a repeat or a resume.
     pub(crate) held: u32,
     pub(crate) head_priority: u8,
@@ -55,7 +53,8 @@ pub struct ActionQueue<A: Send + Sync + 'static> {
     /// The pool's clock when the current action started.
     pub(crate) started: u32,
     pub(crate) last_end: Option<ActionEnd>,
-    /// The clock of the pool that adopted this queue (with its first slot).
+    /// The clock of the pool that adopted this queue (with its first slot), which also
+    /// marks the queue as that pool's.
     pub(crate) clock: Option<Arc<ActionClock>>,
 }
 
@@ -65,7 +64,6 @@ impl<A: Send + Sync + 'static> Default for ActionQueue<A> {
             head: NONE,
             tail: NONE,
             len: 0,
-            pool: 0,
             held: NONE,
             head_priority: 0,
             capacity: None,
@@ -237,5 +235,24 @@ fn release_queue<A: Send + Sync + 'static>(mut world: DeferredWorld, context: Ho
     let mut taken = std::mem::take(&mut *queue);
     if let Some(mut pool) = world.get_resource_mut::<ActionPool<A>>() {
         pool.release_all(&mut taken);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queue_of_small_orders_is_one_cache_line() {
+        // Every kind system passes over every unit's queue each tick: its size is the
+        // bytes each of those passes reads per unit.
+        #[derive(Debug, PartialEq)]
+        enum Order {
+            Move { ticks: u32 },
+            Wait { ticks: u32 },
+        }
+        let orders = [Order::Move { ticks: 4 }, Order::Wait { ticks: 2 }];
+        assert_eq!(size_of_val(&orders[0]), 8);
+        assert_eq!(size_of::<ActionQueue<Order>>(), 64);
     }
 }

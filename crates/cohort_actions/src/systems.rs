@@ -1,7 +1,9 @@
 //! The systems that run every action type's queues: merge the staged commands, advance
 //! each unit's current action, take back what the parallel advance freed.
 
+use bevy::ecs::change_detection::Tick;
 use bevy::ecs::prelude::*;
+use cohort_sim::table_batches::{Batch, Column, Rows, Written, for_each_batch};
 use cohort_sim::{SimTick, on_each_compute_thread, sort_by_runs};
 
 use crate::config::ActionQueueConfig;
@@ -106,7 +108,8 @@ fn apply_command<A: Send + Sync + PartialEq + 'static>(
 }
 
 /// Ends the current actions that finished, were cancelled, timed out or are interrupted by
-/// a higher priority, and starts the next queued one: every unit in parallel.
+/// a higher priority, and starts the next queued one: every unit in parallel, over each
+/// table's queues as a slice ([`table_batches`](cohort_sim::table_batches)).
 ///
 /// A queue is only read unless it has something to do, so running units stay unchanged.
 /// While no current action has a timeout, nothing can happen to a queue that nobody
@@ -116,21 +119,59 @@ pub(crate) fn advance_action_queues<A: Send + Sync + 'static>(
     pool: Res<ActionPool<A>>,
     mut queues: Query<&mut ActionQueue<A>>,
 ) {
-    let pool = &*pool;
-    let now = pool.tick_clock();
-    let changed_only = pool.untimed();
-    queues.par_iter_mut().for_each_init(
-        || pool.scratch(),
-        |scratch, mut queue| {
-            if changed_only && !queue.is_changed() {
-                return;
+    let tables = queues
+        .contiguous_iter_mut()
+        .expect("`ActionQueue` is stored in tables");
+    let mut tables = tables.map(Column::from).peekable();
+    let Some(last_run) = tables.peek().map(Column::last_run) else {
+        return;
+    };
+    let advance = Advance {
+        pool: &pool,
+        now: pool.tick_clock(),
+        changed_since: pool.untimed().then_some(last_run),
+    };
+    for_each_batch(tables, true, &advance);
+}
+
+/// How many queues ahead the advance asks for the slots a queue will touch.
+const PREFETCH_ROWS: usize = 8;
+
+/// One tick's advance, run on each batch of queues.
+struct Advance<'p, A: Send + Sync + 'static> {
+    pool: &'p ActionPool<A>,
+    /// The clock's count.
+    now: u32,
+    /// Only queues changed after this tick can have something to do; all when `None`.
+    changed_since: Option<Tick>,
+}
+
+impl<'w, A: Send + Sync + 'static> Batch<Column<'w, ActionQueue<A>>> for Advance<'_, A> {
+    fn run<'a>(&self, mut queues: Written<'a, ActionQueue<A>>)
+    where
+        Column<'w, ActionQueue<A>>: 'a,
+    {
+        let mut scratch = self.pool.scratch();
+        let due = |queues: &Written<'_, ActionQueue<A>>, row: usize| {
+            self.changed_since
+                .is_none_or(|last_run| queues.is_changed_since(row, last_run))
+        };
+        for row in 0..queues.len() {
+            // A transition's first touch of the pool's slots misses the cache: ask for
+            // them while the queues before this one advance.
+            let ahead = row + PREFETCH_ROWS;
+            if ahead < queues.len() && due(&queues, ahead) {
+                self.pool.prefetch_slots(queues.get(ahead));
             }
-            let step = next_step(&queue, now);
+            if !due(&queues, row) {
+                continue;
+            }
+            let step = next_step(queues.get(row), self.now);
             if step != Step::Wait {
-                advance_queue(pool, &mut queue, step, scratch, now);
+                advance_queue(self.pool, queues.get_mut(row), step, &mut scratch, self.now);
             }
-        },
-    );
+        }
+    }
 }
 
 /// What an advance does to one queue.

@@ -30,7 +30,6 @@
 //! ([`AiConfig::max_micros_per_tick`]) is the one setting that trades that away.
 
 mod agent;
-mod batches;
 #[cfg(feature = "actions")]
 mod bridge;
 mod components;

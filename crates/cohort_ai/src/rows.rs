@@ -1,12 +1,12 @@
 //! The selection and scoring passes' views of a table: each component's rows as a slice
-//! (see [`batches`](crate::batches) for why).
+//! (see [`table_batches`](cohort_sim::table_batches) for why).
 
-use bevy::ecs::change_detection::{ContiguousComponentTicksMut, ContiguousMut};
+use bevy::ecs::change_detection::ContiguousMut;
 use bevy::ecs::entity::Entity;
 use cohort_sim::SimId;
+use cohort_sim::table_batches::{Column, Rows, Table, Written, prefetch};
 
 use crate::agent::AiAgent;
-use crate::batches::{Rows, Table, Written, prefetch};
 use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 
 /// One table as `contiguous_iter_mut` gives it for the scoring pass's query.
@@ -20,27 +20,15 @@ pub(crate) type ScoringSlices<'w> = (
     ContiguousMut<'w, AiCache>,
 );
 
-/// A component's values and change ticks, apart.
-type Parts<'w, T> = (&'w mut [T], ContiguousComponentTicksMut<'w>);
-
-fn parts<T>(column: ContiguousMut<'_, T>) -> Parts<'_, T> {
-    ContiguousMut::bypass_change_detection_split(column)
-}
-
-fn written<'a, T>((values, ticks): &'a mut Parts<'_, T>) -> Written<'a, T> {
-    let this_run = ticks.this_run();
-    Written::new(values, ticks.changed_mut(), this_run)
-}
-
 /// One table of agents, for the scoring pass.
 pub(crate) struct ScoringTable<'w> {
     entities: &'w [Entity],
-    agents: Parts<'w, AiAgent>,
+    agents: Column<'w, AiAgent>,
     inputs: &'w [AiInputs],
     candidates: &'w [AiCandidates],
-    decisions: Parts<'w, Decision>,
-    scores: Parts<'w, DecisionScores>,
-    caches: Parts<'w, AiCache>,
+    decisions: Column<'w, Decision>,
+    scores: Column<'w, DecisionScores>,
+    caches: Column<'w, AiCache>,
 }
 
 impl<'w> From<ScoringSlices<'w>> for ScoringTable<'w> {
@@ -49,12 +37,12 @@ impl<'w> From<ScoringSlices<'w>> for ScoringTable<'w> {
     ) -> Self {
         Self {
             entities,
-            agents: parts(agents),
+            agents: agents.into(),
             inputs,
             candidates,
-            decisions: parts(decisions),
-            scores: parts(scores),
-            caches: parts(caches),
+            decisions: decisions.into(),
+            scores: scores.into(),
+            caches: caches.into(),
         }
     }
 }
@@ -72,12 +60,12 @@ impl Table for ScoringTable<'_> {
     fn rows(&mut self) -> AgentRows<'_> {
         AgentRows {
             entities: self.entities,
-            agents: written(&mut self.agents),
+            agents: self.agents.written(),
             inputs: self.inputs,
             candidates: self.candidates,
-            decisions: written(&mut self.decisions),
-            scores: written(&mut self.scores),
-            caches: written(&mut self.caches),
+            decisions: self.decisions.written(),
+            scores: self.scores.written(),
+            caches: self.caches.written(),
         }
     }
 }
@@ -146,14 +134,14 @@ impl Rows for AgentRows<'_> {
 /// One table of agents, for the selection pass.
 pub(crate) struct SelectionTable<'w> {
     ids: &'w [SimId],
-    agents: Parts<'w, AiAgent>,
+    agents: Column<'w, AiAgent>,
 }
 
 impl<'w> From<(&'w [SimId], ContiguousMut<'w, AiAgent>)> for SelectionTable<'w> {
     fn from((ids, agents): (&'w [SimId], ContiguousMut<'w, AiAgent>)) -> Self {
         Self {
             ids,
-            agents: parts(agents),
+            agents: agents.into(),
         }
     }
 }
@@ -171,7 +159,7 @@ impl Table for SelectionTable<'_> {
     fn rows(&mut self) -> SelectionRows<'_> {
         SelectionRows {
             ids: self.ids,
-            agents: written(&mut self.agents),
+            agents: self.agents.written(),
         }
     }
 }

@@ -1,12 +1,12 @@
 //! The scoring pass: the selected agents scored (or their cached decisions confirmed)
-//! table by table over plain slices (see [`batches`](crate::batches)).
+//! table by table over plain slices (see [`table_batches`](cohort_sim::table_batches)).
 
 use bevy::ecs::entity::Entity;
 use bevy::ecs::system::Query;
 use bevy::utils::Parallel;
+use cohort_sim::table_batches::{Batch, Rows, for_each_batch};
 
 use crate::agent::{AiAgent, flag};
-use crate::batches::{Batch, Rows, for_each_batch};
 use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 use crate::config::AiConfig;
 use crate::decision_maker::DecisionMaker;

@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use bevy::ecs::prelude::*;
 use bevy::utils::Parallel;
+use cohort_sim::table_batches::{Batch, Written, for_each_batch};
 use cohort_sim::{SimId, SimTick};
 
 use crate::agent::{AiAgent, flag};
-use crate::batches::{Batch, Written, for_each_batch};
 use crate::components::{AiCandidates, AiInputs, Decision, NO_TICK};
 use crate::config::AiConfig;
 use crate::decided::DecidedAgents;

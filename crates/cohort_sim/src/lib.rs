@@ -53,6 +53,7 @@ mod schedule;
 mod sim_plugin;
 mod sorted_runs;
 mod summary_registry;
+pub mod table_batches;
 mod threads;
 mod world_hash;
 

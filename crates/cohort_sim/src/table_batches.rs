@@ -1,14 +1,16 @@
-//! Passes over every agent as plain slices, table by table, split between the compute
-//! threads the way Bevy's `par_iter` splits a query: one scope, each table cut into
-//! batches of the largest table's rows over the threads (so the same tasks and the same
-//! allocations as `par_iter`, which the profiler counts as floor).
+//! Passes over every entity of a query as plain slices, table by table, split between the
+//! compute threads the way Bevy's `par_iter` splits a query: one scope, each table cut
+//! into batches of the largest table's rows over the threads (so the same tasks and the
+//! same allocations as `par_iter`, which the profiler counts as floor,
+//! [`ParIterSystems`](crate::ParIterSystems)).
 //!
-//! The AI's passes read a flag or two of every agent and write few of them. Through
-//! `par_iter`, Bevy built every agent's item (for each `Mut`, a pointer and two tick
-//! pointers) before the flag was read, and that cost more than the reading; over slices,
-//! passing an agent over is one load and a test.
+//! For passes that read a flag or a change tick of every entity and write few of them.
+//! Through `par_iter`, Bevy builds every entity's item (for each `Mut`, a pointer and two
+//! tick pointers) before the flag is read, and that costs more than the reading; over
+//! slices (Bevy 0.19's `Query::contiguous_iter_mut`), passing an entity over is one load
+//! and a test.
 
-use bevy::ecs::change_detection::Tick;
+use bevy::ecs::change_detection::{ContiguousComponentTicksMut, ContiguousMut, Tick};
 use bevy::tasks::ComputeTaskPool;
 
 /// Tables lent out to one scope at most; a world with more (the agents' archetypes
@@ -16,24 +18,37 @@ use bevy::tasks::ComputeTaskPool;
 const TABLES_PER_SCOPE: usize = 16;
 
 /// A run of one table's rows that can be cut in two and handed to another thread.
-pub(crate) trait Rows: Send + Sized {
+pub trait Rows: Send + Sized {
+    /// The rows in this run.
     fn len(&self) -> usize;
+    /// True with no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// The first `mid` rows and the rest.
     fn split_at(self, mid: usize) -> (Self, Self);
 }
 
 /// One table's slices, owned while their rows are lent out (Bevy hands a component's
 /// values and change ticks out together, and the rows borrow both).
-pub(crate) trait Table: Send {
+pub trait Table: Send {
+    /// The table's rows, borrowed from it.
     type Rows<'a>: Rows
     where
         Self: 'a;
+    /// The table's rows.
     fn len(&self) -> usize;
+    /// True with no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// All of the table's rows, lent out.
     fn rows(&mut self) -> Self::Rows<'_>;
 }
 
 /// What a pass does with one batch of a table's rows, on whichever thread takes it.
-pub(crate) trait Batch<T: Table>: Sync {
+pub trait Batch<T: Table>: Sync {
+    /// Does the pass's work on `rows`.
     fn run<'a>(&self, rows: T::Rows<'a>)
     where
         T: 'a;
@@ -41,7 +56,7 @@ pub(crate) trait Batch<T: Table>: Sync {
 
 /// Runs `work` on batches of every table's rows: on the compute threads when `parallel`
 /// and there are two or more of them, else on this thread, one batch per table.
-pub(crate) fn for_each_batch<T: Table>(
+pub fn for_each_batch<T: Table>(
     tables: impl Iterator<Item = T>,
     parallel: bool,
     work: &impl Batch<T>,
@@ -64,7 +79,7 @@ pub(crate) fn for_each_batch<T: Table>(
         pool.scope(|scope| {
             for table in held.iter_mut().flatten() {
                 let mut rows = table.rows();
-                while rows.len() > 0 {
+                while !rows.is_empty() {
                     let size = batch.min(rows.len());
                     let (batch_rows, rest) = rows.split_at(size);
                     rows = rest;
@@ -78,14 +93,16 @@ pub(crate) fn for_each_batch<T: Table>(
 /// One component's rows, written in place: [`Written::get_mut`] stamps the row's
 /// changed tick as a `Mut` would. (With Bevy's `track_location` feature, the location
 /// of the change is not recorded.)
-pub(crate) struct Written<'a, T> {
+pub struct Written<'a, T> {
     values: &'a mut [T],
     changed: &'a mut [Tick],
     this_run: Tick,
 }
 
 impl<'a, T> Written<'a, T> {
-    pub(crate) fn new(values: &'a mut [T], changed: &'a mut [Tick], this_run: Tick) -> Self {
+    /// A component's `values` and their `changed` ticks (as long as each other), written
+    /// at `this_run`.
+    pub fn new(values: &'a mut [T], changed: &'a mut [Tick], this_run: Tick) -> Self {
         debug_assert_eq!(values.len(), changed.len());
         Self {
             values,
@@ -94,20 +111,28 @@ impl<'a, T> Written<'a, T> {
         }
     }
 
+    /// Row `row` for reading.
     #[inline]
-    pub(crate) fn get(&self, row: usize) -> &T {
+    pub fn get(&self, row: usize) -> &T {
         &self.values[row]
+    }
+
+    /// True if row `row` changed after `last_run` (as `Ref::is_changed` says for a system
+    /// that last ran then).
+    #[inline]
+    pub fn is_changed_since(&self, row: usize, last_run: Tick) -> bool {
+        self.changed[row].is_newer_than(last_run, self.this_run)
     }
 
     /// Row `row` for writing, marked changed.
     #[inline]
-    pub(crate) fn get_mut(&mut self, row: usize) -> &mut T {
+    pub fn get_mut(&mut self, row: usize) -> &mut T {
         self.changed[row] = self.this_run;
         &mut self.values[row]
     }
 
     /// The first `mid` rows and the rest.
-    pub(crate) fn split_at(self, mid: usize) -> (Self, Self) {
+    pub fn split_at(self, mid: usize) -> (Self, Self) {
         let (values, rest) = self.values.split_at_mut(mid);
         let (changed, changed_rest) = self.changed.split_at_mut(mid);
         (
@@ -117,9 +142,61 @@ impl<'a, T> Written<'a, T> {
     }
 }
 
+impl<T: Send> Rows for Written<'_, T> {
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        Written::split_at(self, mid)
+    }
+}
+
+/// One component's column of one table, as `contiguous_iter_mut` gives it; its rows are
+/// [`Written`]. A query of `&mut T` alone is a table of one column.
+pub struct Column<'w, T> {
+    values: &'w mut [T],
+    ticks: ContiguousComponentTicksMut<'w>,
+}
+
+impl<'w, T> From<ContiguousMut<'w, T>> for Column<'w, T> {
+    fn from(column: ContiguousMut<'w, T>) -> Self {
+        let (values, ticks) = ContiguousMut::bypass_change_detection_split(column);
+        Self { values, ticks }
+    }
+}
+
+impl<T> Column<'_, T> {
+    /// The tick the system last ran: a row changed after it is new to the system.
+    pub fn last_run(&self) -> Tick {
+        self.ticks.last_run()
+    }
+
+    /// The column's rows, lent out (a multi-column table's `rows` builds on this).
+    pub fn written(&mut self) -> Written<'_, T> {
+        let this_run = self.ticks.this_run();
+        Written::new(self.values, self.ticks.changed_mut(), this_run)
+    }
+}
+
+impl<T: Send> Table for Column<'_, T> {
+    type Rows<'a>
+        = Written<'a, T>
+    where
+        Self: 'a;
+
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    fn rows(&mut self) -> Written<'_, T> {
+        self.written()
+    }
+}
+
 /// Asks for the cache line of `value`: a hint, which reads nothing into the program.
 #[inline(always)]
-pub(crate) fn prefetch<T>(value: &T) {
+pub fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
