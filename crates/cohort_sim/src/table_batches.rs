@@ -314,4 +314,20 @@ mod tests {
         assert_eq!(values, [11, 2, 30, 4]);
         assert_eq!(changed.map(|tick| tick.get()), [9, 1, 9, 1]);
     }
+
+    #[test]
+    fn a_row_is_changed_since_a_run_only_if_written_after_it() {
+        let mut values = [0u8; 3];
+        let mut changed = [Tick::new(2), Tick::new(5), Tick::new(8)];
+        let mut written = Written::new(&mut values, &mut changed, Tick::new(10));
+        let last_run = Tick::new(5);
+        let seen = |written: &Written<'_, u8>| {
+            (0..3)
+                .map(|row| written.is_changed_since(row, last_run))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(seen(&written), [false, false, true]);
+        *written.get_mut(0) = 1;
+        assert_eq!(seen(&written), [true, false, true]);
+    }
 }
