@@ -10,6 +10,10 @@
 //! - `despawn_storm`: a fifth of the units are despawned each tick and as many spawned
 //!   with a full queue of 8 actions. At 10k units.
 //!
+//! - beside the patrol, `kind_passes_only`: no queues, only the two passes over every unit
+//!   that its two kinds of order make when each kind is a plain Bevy system over a query
+//!   (the design): a floor for any way of running them so.
+//!
 //! Each way has a timer system that counts its units' timers down (in `par_iter`), as a
 //! game would. cohort: one enum of orders in one pool, `ActionWriter` orders, the timed
 //! orders run by one system per kind in `ActionSystems::Run`. bevy-sequential-actions:
@@ -61,12 +65,29 @@ enum Workload {
 enum Way {
     Cohort,
     SequentialActions,
+    /// No queues: only the passes over every unit a patrol's kind systems make.
+    PassesOnly,
 }
 
 const WAYS: [(&str, Way); 2] = [
     ("cohort_actions", Way::Cohort),
     ("bevy_sequential_actions", Way::SequentialActions),
 ];
+
+/// The patrol's ways, and a floor beside them: two `par_iter_mut` systems (one per kind
+/// of order) over a 64-byte component per unit (the size of an `ActionQueue<Order>`) that
+/// read what a kind system reads and never write, in the same schedule. Each kind system
+/// passes over every unit, so no way of running kinds as plain Bevy systems over a query
+/// takes less than this, whatever it does between them.
+const PATROL_WAYS: [(&str, Way); 3] = [WAYS[0], WAYS[1], ("kind_passes_only", Way::PassesOnly)];
+
+fn ways(workload: Workload) -> &'static [(&'static str, Way)] {
+    if workload == Workload::Patrol {
+        &PATROL_WAYS
+    } else {
+        &WAYS
+    }
+}
 
 /// A unit's number, for picking which units the spam and the storm touch.
 #[derive(Component, Clone, Copy)]
@@ -97,6 +118,25 @@ fn run_waits(mut units: Query<&mut ActionQueue<Order>>) {
             && queue.ticks_running() >= ticks
         {
             queue.finish();
+        }
+    });
+}
+
+/// A unit's 64 bytes for the passes-only floor: a kind, a start tick, the rest unread.
+#[derive(Component)]
+struct Passed {
+    kind: u32,
+    started: u32,
+    _rest: [u64; 7],
+}
+
+/// One pass of the floor: reads each unit's kind and start, as a kind system does.
+fn pass_over<const KIND: u32>(tick: Res<SimTick>, mut units: Query<&mut Passed>) {
+    let now = tick.get() as u32;
+    units.par_iter_mut().for_each(|mut unit| {
+        // Never true: the floor only reads.
+        if unit.kind == KIND && now.wrapping_sub(unit.started) == u32::MAX {
+            unit.started = now;
         }
     });
 }
@@ -198,6 +238,16 @@ fn bench_app(way: Way, workload: Workload, units: u32) -> App {
                 Workload::Patrol | Workload::LongQueues => {}
             }
         }
+        Way::PassesOnly => {
+            app.add_plugins(SimPlugin::default().fast_forward(1))
+                .add_systems(
+                    SimSchedule,
+                    (pass_over::<0>, pass_over::<1>)
+                        .chain()
+                        .in_set(SimSystems::Act)
+                        .in_set(ParIterSystems),
+                );
+        }
         Way::SequentialActions => {
             app.add_plugins(SequentialActionsPlugin)
                 .init_resource::<PeerTick>()
@@ -259,6 +309,13 @@ fn spawn_unit(world: &mut World, way: Way, id: u32, plan: &[(u32, bool)]) -> Ent
             world.actions(unit).add(actions);
             unit
         }
+        Way::PassesOnly => world
+            .spawn(Passed {
+                kind: id % 2,
+                started: 0,
+                _rest: [0; 7],
+            })
+            .id(),
     }
 }
 
@@ -340,11 +397,13 @@ fn storm_peer(tick: Res<PeerTick>, units: Query<(Entity, &UnitId)>, mut commands
     }
 }
 
-/// Transitions (action starts) so far: the pool's count, or the peer's.
-fn transitions(app: &App) -> u64 {
-    app.world()
-        .get_resource::<ActionPool<Order>>()
-        .map_or_else(|| PEER_STARTS.load(Relaxed), |pool| pool.counts().started)
+/// Transitions (action starts) so far: the pool's count, the peer's, or none.
+fn transitions(app: &App, way: Way) -> u64 {
+    match way {
+        Way::Cohort => app.world().resource::<ActionPool<Order>>().counts().started,
+        Way::SequentialActions => PEER_STARTS.load(Relaxed),
+        Way::PassesOnly => 0,
+    }
 }
 
 /// Prints each way's transitions, allocations and time per tick, measured over 100 ticks
@@ -352,9 +411,9 @@ fn transitions(app: &App) -> u64 {
 fn print_figures(cases: &[(&str, Workload, u32)]) {
     println!("per tick, after 30 warm-up ticks, over 100 ticks (all threads):");
     for &(label, workload, units) in cases {
-        for (name, way) in WAYS {
+        for &(name, way) in ways(workload) {
             let mut app = bench_app(way, workload, units);
-            let starts = transitions(&app);
+            let starts = transitions(&app, way);
             let before = AllocSnapshot::take();
             let start = Instant::now();
             for _ in 0..100 {
@@ -363,7 +422,7 @@ fn print_figures(cases: &[(&str, Workload, u32)]) {
             let elapsed = start.elapsed().as_secs_f64() / 100.0;
             let allocations =
                 AllocSnapshot::take().since(&before).allocating_calls() as f64 / 100.0;
-            let transitions = (transitions(&app) - starts) as f64 / 100.0;
+            let transitions = (transitions(&app, way) - starts) as f64 / 100.0;
             println!(
                 "  {label} {name}: {transitions:.0} transitions, {allocations:.1} allocations, {:.3} ms ({:.1} ns per transition)",
                 elapsed * 1e3,
@@ -415,7 +474,7 @@ fn actions(c: &mut Criterion) {
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(4))
             .sample_size(20);
-        for (name, way) in WAYS {
+        for &(name, way) in ways(workload) {
             let mut app = bench_app(way, workload, units);
             group.bench_function(BenchmarkId::from_parameter(name), |b| {
                 b.iter(|| app.update());

@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use bevy::ecs::resource::Resource;
 use bevy::utils::Parallel;
-use cohort_sim::table_batches::prefetch;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::ActionClock;
@@ -353,17 +352,6 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     fn data_mut(&self, index: u32) -> &mut SlotData<A> {
         // SAFETY: see `Slot`'s `Sync`: only the holder of the queue's `&mut` reaches it.
         unsafe { &mut *self.slots[index as usize].0.get() }
-    }
-
-    /// Asks for the slots an advance of `queue` reads or writes first (the one its
-    /// current action came from, its front one): a hint, which reads no slot.
-    #[inline]
-    pub(crate) fn prefetch_slots(&self, queue: &ActionQueue<A>) {
-        for index in [queue.held, queue.head] {
-            if let Some(slot) = self.slots.get(index as usize) {
-                prefetch(slot);
-            }
-        }
     }
 
     fn refresh_head(&self, queue: &mut ActionQueue<A>) {

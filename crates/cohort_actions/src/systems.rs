@@ -134,9 +134,6 @@ pub(crate) fn advance_action_queues<A: Send + Sync + 'static>(
     for_each_batch(tables, true, &advance);
 }
 
-/// How many queues ahead the advance asks for the slots a queue will touch.
-const PREFETCH_ROWS: usize = 8;
-
 /// One tick's advance, run on each batch of queues.
 struct Advance<'p, A: Send + Sync + 'static> {
     pool: &'p ActionPool<A>,
@@ -152,18 +149,11 @@ impl<'w, A: Send + Sync + 'static> Batch<Column<'w, ActionQueue<A>>> for Advance
         Column<'w, ActionQueue<A>>: 'a,
     {
         let mut scratch = self.pool.scratch();
-        let due = |queues: &Written<'_, ActionQueue<A>>, row: usize| {
-            self.changed_since
-                .is_none_or(|last_run| queues.is_changed_since(row, last_run))
-        };
         for row in 0..queues.len() {
-            // A transition's first touch of the pool's slots misses the cache: ask for
-            // them while the queues before this one advance.
-            let ahead = row + PREFETCH_ROWS;
-            if ahead < queues.len() && due(&queues, ahead) {
-                self.pool.prefetch_slots(queues.get(ahead));
-            }
-            if !due(&queues, row) {
+            if self
+                .changed_since
+                .is_some_and(|last_run| !queues.is_changed_since(row, last_run))
+            {
                 continue;
             }
             let step = next_step(queues.get(row), self.now);
