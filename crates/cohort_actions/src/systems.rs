@@ -119,6 +119,8 @@ pub(crate) fn advance_action_queues<A: Send + Sync + 'static>(
     pool: Res<ActionPool<A>>,
     mut queues: Query<&mut ActionQueue<A>>,
 ) {
+    // The clock counts every advance, with or without queues to age.
+    let now = pool.tick_clock();
     let tables = queues
         .contiguous_iter_mut()
         .expect("`ActionQueue` is stored in tables");
@@ -128,7 +130,7 @@ pub(crate) fn advance_action_queues<A: Send + Sync + 'static>(
     };
     let advance = Advance {
         pool: &pool,
-        now: pool.tick_clock(),
+        now,
         changed_since: pool.untimed().then_some(last_run),
     };
     for_each_batch(tables, true, &advance);
