@@ -9,6 +9,49 @@
 //! tick pointers) before the flag is read, and that costs more than the reading; over
 //! slices (Bevy 0.19's `Query::contiguous_iter_mut`), passing an entity over is one load
 //! and a test.
+//!
+//! A query of one component is a table of one [`Column`]; a pass is a [`Batch`]:
+//!
+//! ```
+//! use bevy::prelude::*;
+//! use cohort_sim::table_batches::{Batch, Column, Rows, Written, for_each_batch};
+//!
+//! #[derive(Component)]
+//! struct Fuse(u32);
+//!
+//! /// Counts every lit fuse down; an unlit one (0) is read and left unchanged.
+//! struct Burn;
+//!
+//! impl<'w> Batch<Column<'w, Fuse>> for Burn {
+//!     fn run<'a>(&self, mut fuses: Written<'a, Fuse>)
+//!     where
+//!         Column<'w, Fuse>: 'a,
+//!     {
+//!         for row in 0..fuses.len() {
+//!             if fuses.get(row).0 > 0 {
+//!                 fuses.get_mut(row).0 -= 1;
+//!             }
+//!         }
+//!     }
+//! }
+//!
+//! fn burn(mut fuses: Query<&mut Fuse>) {
+//!     // An error only for components stored in sparse sets.
+//!     let Ok(tables) = fuses.contiguous_iter_mut() else {
+//!         return;
+//!     };
+//!     for_each_batch(tables.map(Column::from), true, &Burn);
+//! }
+//!
+//! let mut app = App::new();
+//! app.add_plugins(MinimalPlugins).add_systems(Update, burn);
+//! app.world_mut().spawn_batch([Fuse(2), Fuse(0), Fuse(1)]);
+//! app.update();
+//! let mut fuses = app.world_mut().query::<&Fuse>();
+//! let mut left: Vec<u32> = fuses.iter(app.world()).map(|fuse| fuse.0).collect();
+//! left.sort_unstable();
+//! assert_eq!(left, [0, 0, 1]);
+//! ```
 
 use bevy::ecs::change_detection::{ContiguousComponentTicksMut, ContiguousMut, Tick};
 use bevy::tasks::ComputeTaskPool;
