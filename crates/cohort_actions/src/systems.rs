@@ -3,6 +3,7 @@
 
 use bevy::ecs::change_detection::Tick;
 use bevy::ecs::prelude::*;
+use bevy::ecs::system::SystemChangeTick;
 use cohort_sim::table_batches::{Batch, Column, Rows, Written, for_each_batch};
 use cohort_sim::{SimTick, on_each_compute_thread, sort_by_runs};
 
@@ -117,23 +118,18 @@ fn apply_command<A: Send + Sync + PartialEq + 'static>(
 /// skipped by their change tick alone, without reading them.
 pub(crate) fn advance_action_queues<A: Send + Sync + 'static>(
     pool: Res<ActionPool<A>>,
+    ticks: SystemChangeTick,
     mut queues: Query<&mut ActionQueue<A>>,
 ) {
-    // The clock counts every advance, with or without queues to age.
-    let now = pool.tick_clock();
+    let advance = Advance {
+        pool: &pool,
+        now: pool.tick_clock(),
+        changed_since: pool.untimed().then_some(ticks.last_run()),
+    };
     let tables = queues
         .contiguous_iter_mut()
         .expect("`ActionQueue` is stored in tables");
-    let mut tables = tables.map(Column::from).peekable();
-    let Some(last_run) = tables.peek().map(Column::last_run) else {
-        return;
-    };
-    let advance = Advance {
-        pool: &pool,
-        now,
-        changed_since: pool.untimed().then_some(last_run),
-    };
-    for_each_batch(tables, true, &advance);
+    for_each_batch(tables.map(Column::from), true, &advance);
 }
 
 /// One tick's advance, run on each batch of queues.

@@ -173,16 +173,6 @@ impl<'a, T> Written<'a, T> {
         self.changed[row] = self.this_run;
         &mut self.values[row]
     }
-
-    /// The first `mid` rows and the rest.
-    pub fn split_at(self, mid: usize) -> (Self, Self) {
-        let (values, rest) = self.values.split_at_mut(mid);
-        let (changed, changed_rest) = self.changed.split_at_mut(mid);
-        (
-            Self::new(values, changed, self.this_run),
-            Self::new(rest, changed_rest, self.this_run),
-        )
-    }
 }
 
 impl<T: Send> Rows for Written<'_, T> {
@@ -191,7 +181,12 @@ impl<T: Send> Rows for Written<'_, T> {
     }
 
     fn split_at(self, mid: usize) -> (Self, Self) {
-        Written::split_at(self, mid)
+        let (values, rest) = self.values.split_at_mut(mid);
+        let (changed, changed_rest) = self.changed.split_at_mut(mid);
+        (
+            Self::new(values, changed, self.this_run),
+            Self::new(rest, changed_rest, self.this_run),
+        )
     }
 }
 
@@ -210,11 +205,6 @@ impl<'w, T> From<ContiguousMut<'w, T>> for Column<'w, T> {
 }
 
 impl<T> Column<'_, T> {
-    /// The tick the system last ran: a row changed after it is new to the system.
-    pub fn last_run(&self) -> Tick {
-        self.ticks.last_run()
-    }
-
     /// The column's rows, lent out (a multi-column table's `rows` builds on this).
     pub fn written(&mut self) -> Written<'_, T> {
         let this_run = self.ticks.this_run();
