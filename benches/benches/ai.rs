@@ -372,12 +372,36 @@ fn print_systems() {
     }
 }
 
+/// Runs the needs workload at 50k agents, thinking every 8 ticks, for `ticks` updates
+/// after the warm-up and nothing else: a fixed amount of work for tools that count
+/// instructions or simulate caches (`valgrind --tool=cachegrind`), where criterion's
+/// timed loop would not end.
+fn run_ticks(ticks: u32) {
+    let mut app = cohort_needs(50_000, staggered());
+    let start = Instant::now();
+    for _ in 0..ticks {
+        app.update();
+    }
+    println!(
+        "needs 50k, every 8 ticks: {ticks} updates in {:.1} ms",
+        start.elapsed().as_secs_f64() * 1e3
+    );
+}
+
 fn ai(c: &mut Criterion) {
     // `AI_BENCH_FIGURES=0` skips the printed figures (for profiling one case);
     // `AI_BENCH_SYSTEMS=1` prints where a tick goes, system by system, instead of the
-    // update timings (the scoring core, a group of its own, still runs).
+    // update timings (the scoring core, a group of its own, still runs);
+    // `AI_BENCH_TICKS=n` runs n updates of the every-8-ticks case at 50k and no bench.
     if std::env::var("AI_BENCH_SYSTEMS").as_deref() == Ok("1") {
         print_systems();
+        return;
+    }
+    if let Some(ticks) = std::env::var("AI_BENCH_TICKS")
+        .ok()
+        .and_then(|ticks| ticks.parse().ok())
+    {
+        run_ticks(ticks);
         return;
     }
     if std::env::var("AI_BENCH_FIGURES").as_deref() != Ok("0") {
