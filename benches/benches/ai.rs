@@ -37,8 +37,8 @@ use cohort_ai::needs::{
     spawn_needs_agents,
 };
 use cohort_ai::{
-    AiAgent, AiCandidates, AiConfig, AiInputs, AiPlugin, AiSchema, AiStats, CacheConfig,
-    DecisionMakers, parse_decision_maker,
+    AgentToScore, AiAgent, AiCandidates, AiConfig, AiInputs, AiPlugin, AiSchema, AiStats,
+    CacheConfig, Choice, DecisionMakers, parse_decision_maker,
 };
 use cohort_alloc::{AllocSnapshot, CountingAllocator};
 use cohort_profiler::{Profiler, ProfilerPlugin};
@@ -298,6 +298,23 @@ fn scoring_core(c: &mut Criterion) {
         .sample_size(30);
     group.bench_function("needs_10k_decisions", |b| {
         b.iter(|| decide_all(maker, &inputs));
+    });
+    let candidates = AiCandidates::default();
+    let agents: Vec<_> = inputs
+        .iter()
+        .map(|inputs| AgentToScore {
+            inputs,
+            candidates: &candidates,
+            current: None,
+        })
+        .collect();
+    let mut scores = vec![[0.0; cohort_ai::MAX_OPTIONS]; agents.len()];
+    let mut choices = vec![Choice::default(); agents.len()];
+    group.bench_function("needs_10k_decisions_batched", |b| {
+        b.iter(|| {
+            maker.decide_batch(&agents, &mut scores, &mut choices);
+            std::hint::black_box(&choices);
+        });
     });
     group.finish();
 }

@@ -246,6 +246,45 @@ impl CompiledCurve {
     }
 }
 
+impl CompiledCurve {
+    /// [`CompiledCurve::evaluate`] of every value in `values`, in place: the curve is
+    /// matched once, and the linear and step curves (the common ones) run as one loop
+    /// over the lanes.
+    #[inline(always)]
+    pub(crate) fn evaluate_lanes<const N: usize>(
+        self,
+        values: &mut [f32; N],
+        points: &[(Finite, Finite)],
+    ) {
+        match self {
+            CompiledCurve::Linear { slope, intercept } => {
+                for value in values {
+                    *value = to_unit(slope * to_unit(*value) + intercept);
+                }
+            }
+            CompiledCurve::Step {
+                threshold,
+                below,
+                above,
+            } => {
+                for value in values {
+                    let step = if to_unit(*value) >= threshold {
+                        above
+                    } else {
+                        below
+                    };
+                    *value = to_unit(step);
+                }
+            }
+            _ => {
+                for value in values {
+                    *value = self.evaluate(*value, points);
+                }
+            }
+        }
+    }
+}
+
 /// `value` clamped to [0, 1], a NaN to 0 (`clamp` would keep the NaN).
 #[inline]
 #[allow(

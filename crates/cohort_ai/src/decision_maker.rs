@@ -1,5 +1,7 @@
 //! A decision maker compiled for scoring: flat considerations, resolved input slots.
 
+mod lanes;
+
 use bevy::ecs::entity::Entity;
 
 use crate::components::{AiCandidates, AiInputs};
@@ -7,6 +9,8 @@ use crate::curve::{CompiledCurve, Finite, ResponseCurve};
 use crate::definition::DecisionMakerDef;
 use crate::explain::Explanation;
 use crate::schema::{InputRef, MAX_INPUTS, MAX_OPTIONS, MAX_TARGET_INPUTS};
+
+pub use lanes::{AgentToScore, LANES};
 
 /// One consideration, ready to score: its input's slot in the agent's inputs or in a
 /// candidate's row (which one its option's ranges say), the range and the curve.
@@ -51,7 +55,7 @@ struct CompiledOption {
 }
 
 /// What [`DecisionMaker::decide`] chose.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Choice {
     /// The option, `None` when every option scored 0.
     pub option: Option<u16>,

@@ -56,7 +56,7 @@ pub use components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 pub use config::{AiConfig, CacheConfig, LOD_TIERS};
 pub use curve::{Finite, ResponseCurve};
 pub use decided::DecidedAgents;
-pub use decision_maker::{Choice, DecisionMaker};
+pub use decision_maker::{AgentToScore, Choice, DecisionMaker, LANES};
 pub use definition::{
     ConsiderationDef, DecisionMakerDef, OptionDef, load_decision_maker, name_of,
     parse_decision_maker,

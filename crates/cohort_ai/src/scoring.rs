@@ -9,9 +9,10 @@ use cohort_sim::table_batches::{Batch, Rows, for_each_batch};
 use crate::agent::{AiAgent, flag};
 use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 use crate::config::AiConfig;
-use crate::decision_maker::DecisionMaker;
-use crate::registry::DecisionMakers;
+use crate::decision_maker::{AgentToScore, Choice, DecisionMaker, LANES};
+use crate::registry::{DecisionMakerId, DecisionMakers};
 use crate::rows::{AgentRows, ScoringTable};
+use crate::schema::MAX_OPTIONS;
 use crate::systems::{STAGGER_RUN, Tally, next_slot};
 
 /// The scoring pass's query.
@@ -102,6 +103,7 @@ impl ScorePass<'_> {
 
     /// Scores the selected agents of `rows`, in storage order.
     fn score_rows(&self, thread: &mut ThreadScoring, mut rows: AgentRows) {
+        let mut queued = Queued::default();
         for row in 0..rows.len() {
             let agent = rows.agents.get(row);
             if agent.is_selected() {
@@ -110,18 +112,26 @@ impl ScorePass<'_> {
                 // run is scored, the next one's components are on their way.
                 let every = self.config.think_every(agent.lod) as usize;
                 rows.prefetch(row + STAGGER_RUN as usize * every);
-                self.score(thread, &mut rows, row);
+                self.take_turn(thread, &mut rows, row, &mut queued);
             }
         }
+        self.score_queued(thread, &mut rows, &mut queued);
     }
 
-    /// Scores the selected agent in `row` (or confirms its cached decision) and sets its
-    /// next turn.
+    /// The selected agent in `row` takes its turn: its cached decision confirmed, or
+    /// queued to be scored with the next agents of its decision maker; either way its
+    /// next turn is set.
     ///
     /// Out of line on purpose: the loop visits every agent, most of them not selected,
     /// and stays small with the call.
     #[inline(never)]
-    fn score(&self, thread: &mut ThreadScoring, rows: &mut AgentRows, row: usize) {
+    fn take_turn(
+        &self,
+        thread: &mut ThreadScoring,
+        rows: &mut AgentRows,
+        row: usize,
+        queued: &mut Queued,
+    ) {
         let (tick, cache) = (self.tick, self.config.cache);
         let tally = &mut thread.tally;
         let agent = *rows.agents.get(row);
@@ -149,16 +159,60 @@ impl ScorePass<'_> {
             }
             _ => false,
         };
-        let decision = rows.decisions.get_mut(row);
         if hit {
-            decision.mark_decided(tick, true);
+            rows.decisions.get_mut(row).mark_decided(tick, true);
             tally.hits += 1;
         } else {
+            if queued.is_full() || !queued.is_for(agent.maker) {
+                self.score_queued(thread, rows, queued);
+            }
+            queued.push(agent.maker, row, key);
+        }
+        thread.decided.push(rows.entities[row]);
+        let agent = rows.agents.get_mut(row);
+        agent.since = tick;
+        agent.flags = (agent.flags | flag::DECIDED) & !flag::URGENT;
+        agent.next_due = next_slot(tick, self.config.think_every(agent.lod), agent.phase);
+    }
+
+    /// Scores the queued agents together (one decision maker's, up to [`LANES`]) and
+    /// writes their decisions, scores and cache entries.
+    fn score_queued(&self, thread: &mut ThreadScoring, rows: &mut AgentRows, queued: &mut Queued) {
+        let count = std::mem::take(&mut queued.len);
+        let Some(maker) = self.makers.get(queued.maker).filter(|_| count > 0) else {
+            return;
+        };
+        let tick = self.tick;
+        let queue = &queued.rows[..count];
+        let mut current = [None; LANES];
+        for (held, &(row, _)) in current.iter_mut().zip(queue) {
+            let decision = rows.decisions.get(row);
+            *held = decision.option.map(|option| (option, decision.target));
+        }
+        let agents: [AgentToScore; LANES] = std::array::from_fn(|lane| {
+            let (row, _) = queue[lane.min(count - 1)];
+            AgentToScore {
+                inputs: &rows.inputs[row],
+                candidates: &rows.candidates[row],
+                current: current[lane],
+            }
+        });
+        let mut scores = [[0.0; MAX_OPTIONS]; LANES];
+        let mut choices = [Choice::default(); LANES];
+        maker.decide_batch(
+            &agents[..count],
+            &mut scores[..count],
+            &mut choices[..count],
+        );
+        let options = maker.option_count();
+        let tally = &mut thread.tally;
+        for (lane, &(row, key)) in queue.iter().enumerate() {
+            let choice = choices[lane];
             let why = rows.scores.get_mut(row);
-            let current = decision.option.map(|option| (option, decision.target));
-            let choice = maker.decide(inputs, candidates, current, &mut why.scores);
-            why.options = maker.option_count() as u16;
-            decision.previous = current;
+            why.scores[..options].copy_from_slice(&scores[lane][..options]);
+            why.options = options as u16;
+            let decision = rows.decisions.get_mut(row);
+            decision.previous = current[lane];
             if decision.option != choice.option || decision.target != choice.target {
                 decision.mark_changed(tick);
             }
@@ -170,10 +224,30 @@ impl ScorePass<'_> {
             tally.evaluated += 1;
             tally.considerations += u64::from(choice.evaluations);
         }
-        thread.decided.push(rows.entities[row]);
-        let agent = rows.agents.get_mut(row);
-        agent.since = tick;
-        agent.flags = (agent.flags | flag::DECIDED) & !flag::URGENT;
-        agent.next_due = next_slot(tick, self.config.think_every(agent.lod), agent.phase);
+    }
+}
+
+/// Agents of one decision maker waiting to be scored together: their rows and cache keys.
+#[derive(Default)]
+struct Queued {
+    maker: DecisionMakerId,
+    len: usize,
+    rows: [(usize, Option<u64>); LANES],
+}
+
+impl Queued {
+    fn is_full(&self) -> bool {
+        self.len == LANES
+    }
+
+    /// True when agents of `maker` may join: it is theirs, or empty.
+    fn is_for(&self, maker: DecisionMakerId) -> bool {
+        self.len == 0 || self.maker == maker
+    }
+
+    fn push(&mut self, maker: DecisionMakerId, row: usize, key: Option<u64>) {
+        self.maker = maker;
+        self.rows[self.len] = (row, key);
+        self.len += 1;
     }
 }
