@@ -87,10 +87,12 @@ impl AgentRows<'_> {
     #[inline(always)]
     pub(crate) fn prefetch(&self, row: usize) {
         if row < self.len() {
+            prefetch(&self.entities[row]);
             prefetch(&self.inputs[row]);
-            prefetch(self.decisions.get(row));
-            prefetch(self.scores.get(row));
-            prefetch(self.caches.get(row));
+            self.agents.prefetch(row);
+            self.decisions.prefetch(row);
+            self.scores.prefetch(row);
+            self.caches.prefetch(row);
         }
     }
 }

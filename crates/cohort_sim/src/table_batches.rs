@@ -167,6 +167,16 @@ impl<'a, T> Written<'a, T> {
         self.changed[row].is_newer_than(last_run, self.this_run)
     }
 
+    /// Asks for row `row` and its changed tick ahead of a write (see [`prefetch`]); a
+    /// row past the end asks for nothing.
+    #[inline(always)]
+    pub fn prefetch(&self, row: usize) {
+        if let (Some(value), Some(changed)) = (self.values.get(row), self.changed.get(row)) {
+            prefetch(value);
+            prefetch(changed);
+        }
+    }
+
     /// Row `row` for writing, marked changed.
     #[inline]
     pub fn get_mut(&mut self, row: usize) -> &mut T {
