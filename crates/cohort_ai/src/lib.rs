@@ -16,8 +16,11 @@
 //! - **Batching**: each agent thinks every n ticks by its LOD tier, staggered by id;
 //!   urgent agents ([`AiAgent::make_urgent`]) jump the line; a decision or time budget
 //!   ([`AiConfig`]) caps a tick's work, and no agent waits past the staleness bound.
-//! - **Parallel scoring** above a measured crossover, serial below; a decision is reused
-//!   while the inputs it read are unchanged (quantized), up to a maximum age.
+//! - **Parallel scoring** above a measured crossover, serial below; the due agents of one
+//!   decision maker are scored [`LANES`] at a time, option by option
+//!   ([`DecisionMaker::decide_batch`], the same scores as [`DecisionMaker::decide`] to the
+//!   bit); a decision is reused while the inputs it read are unchanged (quantized), up to
+//!   a maximum age.
 //! - **Output**: a [`Decision`] per agent and every option's score in [`DecisionScores`]; the `actions`
 //!   feature's [`DecisionActionsAppExt`] turns decisions into `cohort_actions` orders;
 //!   [`AiInspector`] explains one agent down to each consideration.

@@ -54,6 +54,9 @@
 //! ```
 
 use bevy::ecs::change_detection::{ContiguousComponentTicksMut, ContiguousMut, Tick};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
 use bevy::tasks::ComputeTaskPool;
 
 /// Tables lent out to one scope at most; a world with more (the agents' archetypes
@@ -97,8 +100,23 @@ pub trait Batch<T: Table>: Sync {
         T: 'a;
 }
 
+/// Each task's share of rows is cut into this many chunks, which any task may take.
+const CHUNKS_PER_TASK: usize = 8;
+
+/// Chunks in one scope at most: a scope's rows over this many, plus one per table for
+/// the rounding.
+const MAX_CHUNKS: usize = 64 + TABLES_PER_SCOPE;
+
+/// Chunks smaller than this many rows are not worth a claim of their own.
+const MIN_CHUNK_ROWS: usize = 256;
+
 /// Runs `work` on batches of every table's rows: on the compute threads when `parallel`
 /// and there are two or more of them, else on this thread, one batch per table.
+///
+/// In parallel it spawns the tasks `par_iter` would (the same allocations), but each
+/// task takes chunks of rows from a shared list until none is left, rather than one
+/// fixed batch: when a thread is slow to start or is preempted (a machine shared with
+/// other work), the others take its chunks instead of waiting for it.
 pub fn for_each_batch<T: Table>(
     tables: impl Iterator<Item = T>,
     parallel: bool,
@@ -118,16 +136,44 @@ pub fn for_each_batch<T: Table>(
             *slot = Some(table);
         }
         let largest = held.iter().flatten().map(Table::len).max().unwrap_or(0);
+        let total: usize = held.iter().flatten().map(Table::len).sum();
         let batch = largest.div_ceil(pool.thread_num()).max(1);
-        pool.scope(|scope| {
-            for table in held.iter_mut().flatten() {
-                let mut rows = table.rows();
-                while !rows.is_empty() {
-                    let size = batch.min(rows.len());
-                    let (batch_rows, rest) = rows.split_at(size);
-                    rows = rest;
-                    scope.spawn(async move { work.run(batch_rows) });
+        let tasks: usize = held.iter().flatten().map(|t| t.len().div_ceil(batch)).sum();
+        let chunk = (batch / CHUNKS_PER_TASK)
+            .max(MIN_CHUNK_ROWS)
+            .max(total.div_ceil(MAX_CHUNKS - TABLES_PER_SCOPE));
+        let chunks: [Mutex<Option<T::Rows<'_>>>; MAX_CHUNKS] =
+            std::array::from_fn(|_| Mutex::new(None));
+        let mut count = 0;
+        for table in held.iter_mut().flatten() {
+            let mut rows = table.rows();
+            while !rows.is_empty() {
+                let size = chunk.min(rows.len());
+                let (first, rest) = rows.split_at(size);
+                rows = rest;
+                match chunks.get(count) {
+                    Some(slot) => {
+                        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(first);
+                        count += 1;
+                    }
+                    // Not reached (the chunk size keeps the count within the list), but
+                    // rows are never dropped unworked.
+                    None => work.run(first),
                 }
+            }
+        }
+        let next = AtomicUsize::new(0);
+        let (chunks, next) = (&chunks, &next);
+        pool.scope(|scope| {
+            for _ in 0..tasks.min(count) {
+                scope.spawn(async move {
+                    while let Some(slot) = chunks.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let taken = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+                        if let Some(rows) = taken {
+                            work.run(rows);
+                        }
+                    }
+                });
             }
         });
     }
