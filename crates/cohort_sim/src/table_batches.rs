@@ -1,8 +1,8 @@
 //! Passes over every entity of a query as plain slices, table by table, split between the
-//! compute threads the way Bevy's `par_iter` splits a query: one scope, each table cut
-//! into batches of the largest table's rows over the threads (so the same tasks and the
-//! same allocations as `par_iter`, which the profiler counts as floor,
-//! [`ParIterSystems`](crate::ParIterSystems)).
+//! compute threads in one scope with the tasks Bevy's `par_iter` would spawn (so the same
+//! allocations, which the profiler counts as floor,
+//! [`ParIterSystems`](crate::ParIterSystems)); each task takes chunks of rows until none
+//! is left, so a thread that starts late leaves its share to the others.
 //!
 //! For passes that read a flag or a change tick of every entity and write few of them.
 //! Through `par_iter`, Bevy builds every entity's item (for each `Mut`, a pointer and two
