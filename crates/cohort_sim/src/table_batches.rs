@@ -53,10 +53,10 @@
 //! assert_eq!(left, [0, 0, 1]);
 //! ```
 
-use bevy::ecs::change_detection::{ContiguousComponentTicksMut, ContiguousMut, Tick};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+use bevy::ecs::change_detection::{ContiguousComponentTicksMut, ContiguousMut, Tick};
 use bevy::tasks::ComputeTaskPool;
 
 /// Tables lent out to one scope at most; a world with more (the agents' archetypes
@@ -163,7 +163,7 @@ pub fn for_each_batch<T: Table>(
             }
         }
         let next = AtomicUsize::new(0);
-        let (chunks, next) = (&chunks, &next);
+        let (chunks, next) = (&chunks[..count], &next);
         pool.scope(|scope| {
             for _ in 0..tasks.min(count) {
                 scope.spawn(async move {
@@ -349,7 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn every_row_of_every_table_is_visited_once_in_par_iters_batches() {
+    fn every_row_of_every_table_is_visited_once() {
         let threads =
             ComputeTaskPool::get_or_init(|| TaskPoolBuilder::new().num_threads(2).build())
                 .thread_num();
@@ -363,23 +363,10 @@ mod tests {
                 &visit,
             );
             let batches = visit.0.into_inner();
+            let filled = tables.iter().filter(|rows| !rows.is_empty()).count();
             if parallel && threads > 1 {
-                // A scope's batch is its largest table over the threads.
-                let batch = |tables: &[Vec<u32>]| {
-                    let largest = tables.iter().map(Vec::len).max().unwrap();
-                    largest.div_ceil(threads)
-                };
-                let expected: usize = tables
-                    .chunks(TABLES_PER_SCOPE)
-                    .map(|scope| {
-                        let size = batch(scope);
-                        scope
-                            .iter()
-                            .map(|rows| rows.len().div_ceil(size))
-                            .sum::<usize>()
-                    })
-                    .sum();
-                assert_eq!(batches, expected);
+                // Tables this small are one chunk each.
+                assert_eq!(batches, filled);
             } else {
                 assert_eq!(batches, tables.len(), "one batch a table");
             }
@@ -388,6 +375,28 @@ mod tests {
             tables.iter().flatten().all(|&row| row == 2),
             "each of the two runs visited every row once"
         );
+    }
+
+    #[test]
+    fn a_large_table_is_cut_into_more_chunks_than_tasks() {
+        let threads =
+            ComputeTaskPool::get_or_init(|| TaskPoolBuilder::new().num_threads(2).build())
+                .thread_num();
+        let mut rows = vec![0u32; 20_000];
+        let visit = Visit::default();
+        for_each_batch(std::iter::once(Counts(rows.as_mut_slice())), true, &visit);
+        assert!(rows.iter().all(|&row| row == 1), "every row once");
+        let chunks = visit.0.into_inner();
+        if threads > 1 {
+            // Each task's share in `CHUNKS_PER_TASK` chunks (of at least `MIN_CHUNK_ROWS`):
+            // a task that finishes early takes another's.
+            let share = rows.len().div_ceil(threads);
+            let chunk = (share / CHUNKS_PER_TASK).max(MIN_CHUNK_ROWS);
+            assert_eq!(chunks, rows.len().div_ceil(chunk));
+            assert!(chunks > threads);
+        } else {
+            assert_eq!(chunks, 1);
+        }
     }
 
     #[test]
