@@ -212,7 +212,7 @@ impl CompiledCurve {
     pub(crate) fn evaluate(self, x: f32, points: &[(Finite, Finite)]) -> f32 {
         let x = to_unit(x);
         let y = match self {
-            CompiledCurve::Linear { slope, intercept } => slope * x + intercept,
+            CompiledCurve::Linear { slope, intercept } => linear(slope, intercept, x),
             CompiledCurve::Polynomial {
                 exponent,
                 slope,
@@ -231,13 +231,7 @@ impl CompiledCurve {
                 threshold,
                 below,
                 above,
-            } => {
-                if x >= threshold {
-                    above
-                } else {
-                    below
-                }
-            }
+            } => step(threshold, below, above, x),
             CompiledCurve::Piecewise { first, end } => {
                 piecewise(points.get(first as usize..end as usize).unwrap_or(&[]), x)
             }
@@ -259,7 +253,7 @@ impl CompiledCurve {
         match self {
             CompiledCurve::Linear { slope, intercept } => {
                 for value in values {
-                    *value = to_unit(slope * to_unit(*value) + intercept);
+                    *value = to_unit(linear(slope, intercept, to_unit(*value)));
                 }
             }
             CompiledCurve::Step {
@@ -268,12 +262,7 @@ impl CompiledCurve {
                 above,
             } => {
                 for value in values {
-                    let step = if to_unit(*value) >= threshold {
-                        above
-                    } else {
-                        below
-                    };
-                    *value = to_unit(step);
+                    *value = to_unit(step(threshold, below, above, to_unit(*value)));
                 }
             }
             _ => {
@@ -283,6 +272,18 @@ impl CompiledCurve {
             }
         }
     }
+}
+
+/// A linear curve at `x` (already in [0, 1]), before the clamp of the result.
+#[inline(always)]
+fn linear(slope: f32, intercept: f32, x: f32) -> f32 {
+    slope * x + intercept
+}
+
+/// A step curve at `x` (already in [0, 1]), before the clamp of the result.
+#[inline(always)]
+fn step(threshold: f32, below: f32, above: f32, x: f32) -> f32 {
+    if x >= threshold { above } else { below }
 }
 
 /// `value` clamped to [0, 1], a NaN to 0 (`clamp` would keep the NaN).

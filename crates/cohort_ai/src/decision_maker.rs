@@ -27,8 +27,13 @@ impl Consideration {
     /// The score of `raw`, this consideration's input.
     #[inline]
     fn score(&self, raw: f32, points: &[(Finite, Finite)]) -> f32 {
-        self.curve
-            .evaluate((raw - self.low) * self.inverse_span, points)
+        self.curve.evaluate(self.scaled(raw), points)
+    }
+
+    /// `raw` mapped from the consideration's range onto [0, 1] (before the clamp).
+    #[inline(always)]
+    fn scaled(&self, raw: f32) -> f32 {
+        (raw - self.low) * self.inverse_span
     }
 
     /// This consideration's raw input, from the agent's inputs or the candidate's row.
@@ -38,6 +43,14 @@ impl Consideration {
             InputRef::Target(_) => target.map_or(0.0, |row| row[self.slot % MAX_TARGET_INPUTS]),
         }
     }
+}
+
+/// A consideration's score with Dave Mark's make-up for the option's number of
+/// considerations (`compensation` is `1 − 1/n`), so options with more considerations are
+/// not punished for multiplying more numbers below 1.
+#[inline(always)]
+fn compensate(score: f32, compensation: f32) -> f32 {
+    score + (1.0 - score) * compensation * score
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -327,7 +340,7 @@ impl DecisionMaker {
         // Slots are below N by construction; the remainder (a mask: N is a power of two)
         // spares the bounds check.
         let score = consideration.score(row[consideration.slot % N], &self.points);
-        score + (1.0 - score) * compensation * score
+        compensate(score, compensation)
     }
 
     /// The compensated product of `considerations` reading their inputs from `row`

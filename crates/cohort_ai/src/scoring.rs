@@ -184,17 +184,14 @@ impl ScorePass<'_> {
         };
         let tick = self.tick;
         let queue = &queued.rows[..count];
-        let mut current = [None; LANES];
-        for (held, &(row, _)) in current.iter_mut().zip(queue) {
-            let decision = rows.decisions.get(row);
-            *held = decision.option.map(|option| (option, decision.target));
-        }
+        // The lanes past `count` repeat the last agent; only the first `count` are scored.
         let agents: [AgentToScore; LANES] = std::array::from_fn(|lane| {
             let (row, _) = queue[lane.min(count - 1)];
+            let decision = rows.decisions.get(row);
             AgentToScore {
                 inputs: &rows.inputs[row],
                 candidates: &rows.candidates[row],
-                current: current[lane],
+                current: decision.option.map(|option| (option, decision.target)),
             }
         });
         let mut scores = [[0.0; MAX_OPTIONS]; LANES];
@@ -212,7 +209,7 @@ impl ScorePass<'_> {
             why.scores[..options].copy_from_slice(&scores[lane][..options]);
             why.options = options as u16;
             let decision = rows.decisions.get_mut(row);
-            decision.previous = current[lane];
+            decision.previous = agents[lane].current;
             if decision.option != choice.option || decision.target != choice.target {
                 decision.mark_changed(tick);
             }

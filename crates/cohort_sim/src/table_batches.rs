@@ -142,8 +142,7 @@ pub fn for_each_batch<T: Table>(
         let chunk = (batch / CHUNKS_PER_TASK)
             .max(MIN_CHUNK_ROWS)
             .max(total.div_ceil(MAX_CHUNKS - TABLES_PER_SCOPE));
-        let chunks: [Mutex<Option<T::Rows<'_>>>; MAX_CHUNKS] =
-            std::array::from_fn(|_| Mutex::new(None));
+        let mut cut: [Option<T::Rows<'_>>; MAX_CHUNKS] = std::array::from_fn(|_| None);
         let mut count = 0;
         for table in held.iter_mut().flatten() {
             let mut rows = table.rows();
@@ -151,17 +150,17 @@ pub fn for_each_batch<T: Table>(
                 let size = chunk.min(rows.len());
                 let (first, rest) = rows.split_at(size);
                 rows = rest;
-                match chunks.get(count) {
-                    Some(slot) => {
-                        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(first);
-                        count += 1;
-                    }
-                    // Not reached (the chunk size keeps the count within the list), but
-                    // rows are never dropped unworked.
+                // The chunk size keeps the count within the list; rows past it (never)
+                // would be worked here rather than dropped.
+                match cut.get_mut(count) {
+                    Some(slot) => *slot = Some(first),
                     None => work.run(first),
                 }
+                count += 1;
             }
         }
+        let count = count.min(MAX_CHUNKS);
+        let chunks = cut.map(Mutex::new);
         let next = AtomicUsize::new(0);
         let (chunks, next) = (&chunks[..count], &next);
         pool.scope(|scope| {

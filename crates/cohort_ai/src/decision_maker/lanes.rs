@@ -6,7 +6,7 @@
 
 use bevy::ecs::entity::Entity;
 
-use super::{Choice, CompiledOption, DecisionMaker};
+use super::{Choice, CompiledOption, DecisionMaker, compensate};
 use crate::components::{AiCandidates, AiInputs};
 use crate::schema::{MAX_INPUTS, MAX_OPTIONS};
 
@@ -124,13 +124,13 @@ impl DecisionMaker {
             let slot = consideration.slot % MAX_INPUTS;
             let mut values: [f32; LANES] = std::array::from_fn(|lane| inputs[lane].values[slot]);
             for value in &mut values {
-                *value = (*value - consideration.low) * consideration.inverse_span;
+                *value = consideration.scaled(*value);
             }
             consideration
                 .curve
                 .evaluate_lanes(&mut values, &self.points);
             for (product, score) in product.iter_mut().zip(values) {
-                *product *= score + (1.0 - score) * option.compensation * score;
+                *product *= compensate(score, option.compensation);
             }
         }
         let bonus = 1.0 + self.commitment;
