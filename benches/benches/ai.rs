@@ -4,7 +4,8 @@
 //! - `needs`: four needs rise 0.1 a tick; the option of the need that scores highest (if
 //!   0.8 or more) satisfies it, else idle (`cohort_ai::needs`). Every agent thinks every
 //!   tick, as big-brain's agents do. At 1k, 10k, 50k and 100k agents; at 50k and 100k
-//!   also as cohort is meant to run, each agent every 8 ticks, staggered.
+//!   also as cohort is meant to run, each agent every 8 ticks, staggered, and beside it
+//!   a floor (`ai_floor`): the rule staggered by hand in four bare passes.
 //! - `targets`: one per-target option weighing each agent's 16 candidates on two target
 //!   inputs and one agent input, the cache off. At 10k and 100k agents.
 //! - `budget`: 100k needs agents under a 2 ms time budget.
@@ -26,6 +27,8 @@
     missing_docs,
     reason = "criterion_group! generates an undocumented function"
 )]
+
+mod ai_floor;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -136,19 +139,15 @@ fn plain_needs(agents: u32) -> App {
             .in_set(SimSystems::Decide)
             .in_set(ParIterSystems),
     );
-    let world = app.world_mut();
-    world.spawn_batch((0..agents).map(|index| {
-        let start = (index % 8) as f32 * NEED_RISE;
-        (
-            Needs([
-                start,
-                (start + 0.3) % 1.0,
-                (start + 0.5) % 1.0,
-                (start + 0.7) % 1.0,
-            ]),
-            Satisfied(0),
-        )
-    }));
+    app.world_mut()
+        .spawn_batch((0..agents).map(|index| (Needs::staggered(u64::from(index)), Satisfied(0))));
+    warmed(app)
+}
+
+/// The floor beside the staggered case: the rule staggered by hand in four passes.
+fn staged_by_hand(agents: u32) -> App {
+    let mut app = base_app();
+    ai_floor::add_staged_by_hand(&mut app, agents);
     warmed(app)
 }
 
@@ -337,6 +336,10 @@ fn print_figures() {
             &format!("needs {agents} cohort_ai, every 8 ticks"),
             &mut cohort_needs(agents, staggered()),
         );
+        measure(
+            &format!("needs {agents} staged by hand in four passes, every 8 ticks"),
+            &mut staged_by_hand(agents),
+        );
     }
     for agents in [10_000, 100_000] {
         measure(
@@ -392,9 +395,13 @@ fn print_systems() {
 /// Runs the needs workload at 50k agents, thinking every 8 ticks, for `ticks` updates
 /// after the warm-up and nothing else: a fixed amount of work for tools that count
 /// instructions or simulate caches (`valgrind --tool=cachegrind`), where criterion's
-/// timed loop would not end.
+/// timed loop would not end. With `AI_BENCH_FLOOR=1`, the floor's app instead.
 fn run_ticks(ticks: u32) {
-    let mut app = cohort_needs(50_000, staggered());
+    let mut app = if std::env::var("AI_BENCH_FLOOR").as_deref() == Ok("1") {
+        staged_by_hand(50_000)
+    } else {
+        cohort_needs(50_000, staggered())
+    };
     let start = Instant::now();
     for _ in 0..ticks {
         app.update();
@@ -409,7 +416,8 @@ fn ai(c: &mut Criterion) {
     // `AI_BENCH_FIGURES=0` skips the printed figures (for profiling one case);
     // `AI_BENCH_SYSTEMS=1` prints where a tick goes, system by system, instead of the
     // update timings (the scoring core, a group of its own, still runs);
-    // `AI_BENCH_TICKS=n` runs n updates of the every-8-ticks case at 50k and no bench.
+    // `AI_BENCH_TICKS=n` runs n updates of the every-8-ticks case at 50k and no bench
+    // (`AI_BENCH_FLOOR=1`: of the floor beside it).
     if std::env::var("AI_BENCH_SYSTEMS").as_deref() == Ok("1") {
         print_systems();
         return;
@@ -436,6 +444,8 @@ fn ai(c: &mut Criterion) {
         if agents >= 50_000 {
             let app = cohort_needs(agents, staggered());
             bench_updates(&mut group, id("cohort_ai_every_8_ticks"), app);
+            let floor = staged_by_hand(agents);
+            bench_updates(&mut group, id("four_passes_by_hand_every_8_ticks"), floor);
         }
         group.finish();
     }

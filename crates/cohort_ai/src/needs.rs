@@ -54,6 +54,20 @@ pub fn needs_makers() -> (DecisionMakers, DecisionMakerId) {
 #[derive(Component, Debug, Clone, Copy, PartialEq, Default)]
 pub struct Needs(pub [f32; 4]);
 
+impl Needs {
+    /// The needs agent `index` starts with: staggered by index, so that agents do not
+    /// all reach the threshold on the same tick.
+    pub fn staggered(index: u64) -> Self {
+        let start = (index % 8) as f32 * NEED_RISE;
+        Self([
+            start,
+            (start + 0.3) % 1.0,
+            (start + 0.5) % 1.0,
+            (start + 0.7) % 1.0,
+        ])
+    }
+}
+
 /// Times each agent had a need satisfied.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Satisfied(pub u32);
@@ -66,14 +80,12 @@ pub fn spawn_needs_agents(app: &mut App, maker: DecisionMakerId, count: u32) {
         (0..count).map(|_| allocator.allocate()).collect()
     };
     world.spawn_batch(ids.into_iter().map(move |id| {
-        let start = (id.0 % 8) as f32 * NEED_RISE;
-        let needs = Needs([
-            start,
-            (start + 0.3) % 1.0,
-            (start + 0.5) % 1.0,
-            (start + 0.7) % 1.0,
-        ]);
-        (id, AiAgent::new(maker), needs, Satisfied(0))
+        (
+            id,
+            AiAgent::new(maker),
+            Needs::staggered(id.0),
+            Satisfied(0),
+        )
     }));
 }
 
