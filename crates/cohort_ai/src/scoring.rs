@@ -248,3 +248,50 @@ impl Queued {
         self.len += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::needs::needs_makers;
+
+    fn key_of(values: [f32; 4]) -> u64 {
+        let (makers, id) = needs_makers();
+        let mut inputs = AiInputs::default();
+        inputs.values[..4].copy_from_slice(&values);
+        let maker = makers.get(id).expect("inserted");
+        cache_key(maker, 0, &inputs, &AiCandidates::default(), 0.01)
+    }
+
+    #[test]
+    fn the_cache_key_tells_small_changes_swaps_and_opposite_changes_apart() {
+        let base = key_of([0.10, 0.20, 0.30, 0.40]);
+        assert_eq!(
+            base,
+            key_of([0.10, 0.20, 0.30, 0.40]),
+            "same inputs, same key"
+        );
+        // Within one quantum: the same key (the cache's purpose).
+        assert_eq!(base, key_of([0.101, 0.20, 0.30, 0.40]));
+        let others = [
+            [0.11, 0.20, 0.30, 0.40],
+            [0.20, 0.10, 0.30, 0.40],
+            [0.11, 0.19, 0.30, 0.40],
+            [0.10, 0.20, 0.31, 0.39],
+            [0.40, 0.30, 0.20, 0.10],
+        ];
+        for values in others {
+            assert_ne!(base, key_of(values), "{values:?}");
+        }
+    }
+
+    #[test]
+    fn the_cache_key_changes_with_the_definitions_generation() {
+        let (makers, id) = needs_makers();
+        let maker = makers.get(id).expect("inserted");
+        let (inputs, candidates) = (AiInputs::default(), AiCandidates::default());
+        assert_ne!(
+            cache_key(maker, 0, &inputs, &candidates, 0.01),
+            cache_key(maker, 1, &inputs, &candidates, 0.01)
+        );
+    }
+}
