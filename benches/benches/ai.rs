@@ -395,19 +395,20 @@ fn print_systems() {
 /// Runs the needs workload at 50k agents, thinking every 8 ticks, for `ticks` updates
 /// after the warm-up and nothing else: a fixed amount of work for tools that count
 /// instructions or simulate caches (`valgrind --tool=cachegrind`), where criterion's
-/// timed loop would not end. With `AI_BENCH_FLOOR=1`, the floor's app instead.
+/// timed loop would not end. `AI_BENCH_CASE=floor` runs the floor beside it instead,
+/// `AI_BENCH_CASE=every_tick` the agents thinking every tick.
 fn run_ticks(ticks: u32) {
-    let mut app = if std::env::var("AI_BENCH_FLOOR").as_deref() == Ok("1") {
-        staged_by_hand(50_000)
-    } else {
-        cohort_needs(50_000, staggered())
+    let (label, mut app) = match std::env::var("AI_BENCH_CASE").as_deref() {
+        Ok("floor") => ("four passes by hand", staged_by_hand(50_000)),
+        Ok("every_tick") => ("every tick", cohort_needs(50_000, every_tick())),
+        _ => ("every 8 ticks", cohort_needs(50_000, staggered())),
     };
     let start = Instant::now();
     for _ in 0..ticks {
         app.update();
     }
     println!(
-        "needs 50k, every 8 ticks: {ticks} updates in {:.1} ms",
+        "needs 50k, {label}: {ticks} updates in {:.1} ms",
         start.elapsed().as_secs_f64() * 1e3
     );
 }
@@ -417,7 +418,7 @@ fn ai(c: &mut Criterion) {
     // `AI_BENCH_SYSTEMS=1` prints where a tick goes, system by system, instead of the
     // update timings (the scoring core, a group of its own, still runs);
     // `AI_BENCH_TICKS=n` runs n updates of the every-8-ticks case at 50k and no bench
-    // (`AI_BENCH_FLOOR=1`: of the floor beside it).
+    // (`AI_BENCH_CASE=floor` or `every_tick`: of another case, see `run_ticks`).
     if std::env::var("AI_BENCH_SYSTEMS").as_deref() == Ok("1") {
         print_systems();
         return;
