@@ -83,7 +83,8 @@ impl AiAgent {
 
     /// True when the agent is scored this tick: set by selection, it stays set until the
     /// next tick's selection, so sensors (after selection) and readers (after scoring)
-    /// both see it.
+    /// both see it. (A time budget that runs out during the pass leaves some selected
+    /// agents for a later tick: readers check [`Decision::is_fresh`](crate::Decision::is_fresh).)
     pub fn is_selected(&self) -> bool {
         self.has(flag::SELECTED)
     }

@@ -13,8 +13,12 @@ pub struct AiConfig {
     /// urgent and longest overdue first, and are taken on later ticks.
     pub max_decisions_per_tick: Option<u32>,
     /// A time budget per tick, in microseconds, turned into a decision count from the
-    /// measured cost of recent decisions. How many fit depends on the machine, so a run
-    /// with a time budget is not reproducible across machines; the decision limit is.
+    /// measured cost of recent decisions; and should that count not fit this tick, the
+    /// scoring pass stops when the time is spent: the selected agents not yet scored wait
+    /// for a later tick (counted as `out_of_time`; sensors may already have sensed them,
+    /// and their [`Decision`](crate::Decision) is not fresh), except those past the
+    /// staleness bound. How many fit depends on the machine and its load, so a run with
+    /// a time budget is not reproducible; the decision limit is.
     pub max_micros_per_tick: Option<f32>,
     /// Ticks between an agent's decisions, by LOD tier: tier 0 for agents in a fight,
     /// higher tiers for agents far from anything. Agents of one tier are staggered by

@@ -15,7 +15,8 @@
 //!   the [selected](AiAgent::is_selected) agents only.
 //! - **Batching**: each agent thinks every n ticks by its LOD tier, staggered by id;
 //!   urgent agents ([`AiAgent::make_urgent`]) jump the line; a decision or time budget
-//!   ([`AiConfig`]) caps a tick's work, and no agent waits past the staleness bound.
+//!   ([`AiConfig`]) caps a tick's work (a time budget also stops the scoring pass when it
+//!   is spent), and no agent waits past the staleness bound.
 //! - **Parallel scoring** above a measured crossover, serial below; the due agents of one
 //!   decision maker are scored [`LANES`] at a time, option by option
 //!   ([`DecisionMaker::decide_batch`], the same scores as [`DecisionMaker::decide`] to the

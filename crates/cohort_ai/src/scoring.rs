@@ -1,6 +1,9 @@
 //! The scoring pass: the selected agents scored (or their cached decisions confirmed)
 //! table by table over plain slices (see [`table_batches`](cohort_sim::table_batches)).
 
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
 use bevy::ecs::entity::Entity;
 use bevy::ecs::system::Query;
 use bevy::utils::Parallel;
@@ -80,6 +83,55 @@ pub(crate) struct ScorePass<'a> {
     pub(crate) makers: &'a DecisionMakers,
     /// Each thread's counts and decided agents.
     pub(crate) threads: &'a Parallel<ThreadScoring>,
+    /// The time budget's deadline, when there is one.
+    pub(crate) clock: Option<&'a PassClock>,
+    /// True when selection forced agents past the staleness bound: they are scored even
+    /// after the time is spent.
+    pub(crate) any_forced: bool,
+}
+
+/// The time budget's deadline for one scoring pass, shared by its threads. The budget is
+/// first turned into a decision count from the cost of recent decisions; this stops the
+/// pass where that count was too many for this tick (a slower tick, a preempted thread).
+pub(crate) struct PassClock {
+    deadline: Instant,
+    spent: AtomicBool,
+}
+
+impl PassClock {
+    /// Turns between two looks at the clock: reading it costs about what a turn does.
+    const EVERY: u32 = 8;
+    /// The longest budget honoured, so that the deadline is always representable.
+    const LONGEST: Duration = Duration::from_secs(3_600);
+
+    /// The deadline `micros` after `started` (none, or not a number, is zero).
+    pub(crate) fn new(started: Instant, micros: f32) -> Self {
+        let budget = Duration::try_from_secs_f64(f64::from(micros.max(0.0)) * 1e-6)
+            .map_or(Self::LONGEST, |budget| budget.min(Self::LONGEST));
+        Self {
+            deadline: started + budget,
+            spent: AtomicBool::new(false),
+        }
+    }
+
+    /// True once the time is spent: this task looks at the clock every [`Self::EVERY`]
+    /// calls (`turns` counts down to the next look), and once any task has found it
+    /// spent, every task knows at its next call.
+    #[inline]
+    fn is_spent(&self, turns: &mut u32) -> bool {
+        if self.spent.load(Relaxed) {
+            return true;
+        }
+        if *turns == 0 {
+            *turns = Self::EVERY;
+            if Instant::now() >= self.deadline {
+                self.spent.store(true, Relaxed);
+                return true;
+            }
+        }
+        *turns -= 1;
+        false
+    }
 }
 
 impl<'w> Batch<ScoringTable<'w>> for ScorePass<'_> {
@@ -101,12 +153,25 @@ impl ScorePass<'_> {
         for_each_batch(tables.map(ScoringTable::from), parallel, self);
     }
 
-    /// Scores the selected agents of `rows`, in storage order.
+    /// Scores the selected agents of `rows`, in storage order. Once the time budget is
+    /// spent, the rest wait for a later tick, except those past the staleness bound
+    /// (the pass counts them afterwards, as selected and not decided).
     fn score_rows(&self, thread: &mut ThreadScoring, mut rows: AgentRows) {
         let mut queued = Queued::default();
+        let mut turns = 0;
         for row in 0..rows.len() {
             let agent = rows.agents.get(row);
             if agent.is_selected() {
+                if let Some(clock) = self.clock
+                    && !agent.has(flag::FORCED)
+                    && clock.is_spent(&mut turns)
+                {
+                    // With no forced agent to look for, the rest of the rows can wait.
+                    if self.any_forced {
+                        continue;
+                    }
+                    break;
+                }
                 // Due agents come in runs of `STAGGER_RUN` consecutive ids, one run per
                 // think period of runs, and ids mostly follow storage order: while this
                 // run is scored, the next one's components are on their way.

@@ -18,7 +18,8 @@ pub struct AiTotals {
     pub cache_hits: u64,
     /// Considerations scored.
     pub considerations: u64,
-    /// Agents due on a tick whose budget was spent, so they waited (counted per tick).
+    /// Agents due on a tick whose budget was spent, so they waited (counted per tick):
+    /// past the decision limit, or left when the time budget ran out.
     pub deferred: u64,
     /// Agents scored over the budget because they had waited the staleness bound.
     pub forced: u64,
@@ -45,6 +46,17 @@ pub struct AiTickFigures {
     pub eval_us: f32,
     /// The longest any selected agent had waited since its last decision, in ticks.
     pub staleness_ticks: u64,
+    /// Of the selected, left for a later tick because the time budget ran out during the
+    /// pass (the decision count it was turned into was too many this tick).
+    pub out_of_time: u32,
+}
+
+impl AiTickFigures {
+    /// Agents due that waited for a later tick: past the decision limit, or left when the
+    /// time budget ran out.
+    pub fn deferred(&self) -> u32 {
+        self.due.saturating_sub(self.selected) + self.out_of_time
+    }
 }
 
 /// The AI's figures as a report shows them: `ai {decisions, due, cache_hit_ratio,
@@ -128,7 +140,7 @@ impl AiStats {
         self.totals.evaluated += u64::from(figures.evaluated);
         self.totals.cache_hits += u64::from(figures.cache_hits);
         self.totals.considerations += considerations;
-        self.totals.deferred += u64::from(figures.due.saturating_sub(figures.selected));
+        self.totals.deferred += u64::from(figures.deferred());
         self.totals.forced += u64::from(forced);
         self.totals.unknown_makers += u64::from(unknown);
         self.due_total += u64::from(figures.due);
@@ -195,6 +207,7 @@ mod tests {
                     limit: Some(10),
                     eval_us: tick as f32,
                     staleness_ticks: u64::from(tick % 7),
+                    out_of_time: 1,
                 },
                 30,
                 1,
@@ -204,7 +217,10 @@ mod tests {
         let summary = stats.summary();
         assert_eq!(summary.decisions, 1_000);
         assert_eq!(summary.due, 1_200);
-        assert_eq!(summary.deferred, 200);
+        assert_eq!(
+            summary.deferred, 300,
+            "2 over the limit and 1 out of time a tick"
+        );
         assert_eq!(summary.forced, 100);
         assert!((summary.cache_hit_ratio - 0.4).abs() < 1e-9);
         assert_eq!(summary.budget_used_p95, Some(1.0));

@@ -15,7 +15,7 @@ use crate::decided::DecidedAgents;
 use crate::explain::AiInspector;
 use crate::registry::DecisionMakers;
 use crate::rows::{SelectionRows, SelectionTable};
-use crate::scoring::{ScorePass, ScoringQuery, ThreadScoring};
+use crate::scoring::{PassClock, ScorePass, ScoringQuery, ThreadScoring};
 use crate::stats::{AiStats, AiTickFigures};
 
 /// Priority classes, highest first, in the top bits of an agent's [`priority`].
@@ -280,11 +280,16 @@ pub fn evaluate_decisions(
 ) {
     let tick = tick.get();
     let started = Instant::now();
+    let clock = config
+        .max_micros_per_tick
+        .map(|micros| PassClock::new(started, micros));
     let pass = ScorePass {
         tick,
         config: &config,
         makers: &makers,
         threads: &state.scoring,
+        clock: clock.as_ref(),
+        any_forced: state.forced > 0,
     };
     let selected = state.pending.selected as usize;
     if selected > 0 {
@@ -312,6 +317,10 @@ pub fn evaluate_decisions(
         cache_hits: hits,
         eval_us,
         staleness_ticks: tally.staleness,
+        out_of_time: state
+            .pending
+            .selected
+            .saturating_sub(evaluated + hits + tally.unknown),
         ..state.pending
     };
     stats.record(figures, tally.considerations, state.forced, tally.unknown);
@@ -345,4 +354,80 @@ pub fn explain_watched_agent(
         &mut inspector.explanation,
     );
     inspector.explained = Some((watched, agent.maker, tick.get()));
+}
+
+#[cfg(test)]
+mod tests {
+    use bevy::prelude::*;
+    use cohort_sim::{SimAppExt, SimPlugin};
+
+    use super::*;
+    use crate::needs::{add_needs_systems, needs_makers, needs_schema, spawn_needs_agents};
+    use crate::{AiPlugin, CacheConfig};
+
+    /// 5,000 needs agents thinking every tick under a 20 us time budget, on one thread.
+    fn budgeted_app() -> App {
+        let (makers, id) = needs_makers();
+        let config = AiConfig {
+            think_every: [1; 4],
+            max_micros_per_tick: Some(20.0),
+            max_staleness_ticks: 30,
+            cache: CacheConfig {
+                enabled: false,
+                ..CacheConfig::default()
+            },
+            parallel_from: usize::MAX,
+            ..AiConfig::default()
+        };
+        let mut app = App::new();
+        app.add_plugins((
+            MinimalPlugins,
+            SimPlugin::default().fast_forward(1),
+            AiPlugin::new(needs_schema())
+                .with_makers(makers)
+                .with_config(config),
+        ));
+        add_needs_systems(&mut app);
+        spawn_needs_agents(&mut app, id, 5_000);
+        app
+    }
+
+    #[test]
+    fn a_time_budget_stops_the_pass_when_the_count_it_gave_was_too_many() {
+        let mut app = budgeted_app();
+        app.run_sim_ticks(3);
+        // Pretend decisions cost next to nothing: the budget lets every agent in.
+        app.world_mut()
+            .resource_mut::<AiTickState>()
+            .micros_per_decision = Some(1e-6);
+        app.run_sim_ticks(1);
+        let figures = *app.world().resource::<AiStats>().last_tick();
+        assert_eq!(figures.selected, 5_000, "{figures:?}");
+        let decided = figures.evaluated + figures.cache_hits;
+        // 5,000 decisions take far longer than 20 us on any machine.
+        assert!(figures.out_of_time > 0, "{figures:?}");
+        assert_eq!(
+            decided + figures.out_of_time,
+            figures.selected,
+            "{figures:?}"
+        );
+        assert_eq!(figures.deferred(), figures.out_of_time);
+        let decided_list = app.world().resource::<DecidedAgents>().entities().len();
+        assert_eq!(decided_list as u32, decided, "only the scored are listed");
+    }
+
+    #[test]
+    fn agents_left_by_the_clock_still_decide_within_the_staleness_bound() {
+        let mut app = budgeted_app();
+        app.run_sim_ticks(31);
+        let since = app.world().resource::<SimTick>().get() - 31;
+        let mut agents = app.world_mut().query::<&AiAgent>();
+        let undecided = agents
+            .iter(app.world())
+            .filter(|agent| agent.last_decided().is_none_or(|tick| tick < since))
+            .count();
+        assert_eq!(undecided, 0, "every agent decided in the last 31 ticks");
+        let totals = *app.world().resource::<AiStats>().totals();
+        assert!(totals.forced > 0, "the bound forced some: {totals:?}");
+    }
 }

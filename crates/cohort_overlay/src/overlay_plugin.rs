@@ -262,7 +262,7 @@ fn gather_ai(world: &World, stats: &mut OverlayStats) {
         Some(limit) => {
             section
                 .set_usage("decisions", decided, u64::from(limit))
-                .level(if last.due > last.selected {
+                .level(if last.deferred() > 0 {
                     StatLevel::Warn
                 } else {
                     StatLevel::Normal
@@ -274,7 +274,7 @@ fn gather_ai(world: &World, stats: &mut OverlayStats) {
     }
     section.set_fmt(
         "due / deferred",
-        format_args!("{} / {}", last.due, last.due.saturating_sub(last.selected)),
+        format_args!("{} / {}", last.due, last.deferred()),
     );
     section
         .set_fmt(
