@@ -317,10 +317,14 @@ pub fn evaluate_decisions(
         cache_hits: hits,
         eval_us,
         staleness_ticks: tally.staleness,
-        out_of_time: state
-            .pending
-            .selected
-            .saturating_sub(evaluated + hits + tally.unknown),
+        // Only the clock leaves selected agents undecided (bar unknown decision makers).
+        out_of_time: match clock {
+            Some(_) => state
+                .pending
+                .selected
+                .saturating_sub(evaluated + hits + tally.unknown),
+            None => 0,
+        },
         ..state.pending
     };
     stats.record(figures, tally.considerations, state.forced, tally.unknown);
