@@ -146,9 +146,14 @@ fn plain_needs(agents: u32) -> App {
 
 /// The floor beside the staggered case: the rule staggered by hand in four passes.
 fn staged_by_hand(agents: u32) -> App {
+    warmed(cold_staged_by_hand(agents))
+}
+
+/// The floor, not yet warmed up.
+fn cold_staged_by_hand(agents: u32) -> App {
     let mut app = base_app();
     ai_floor::add_staged_by_hand(&mut app, agents);
-    warmed(app)
+    app
 }
 
 /// Agents with 16 candidates each and one per-target option over them.
@@ -374,11 +379,18 @@ fn bench_updates(group: &mut BenchmarkGroup<'_, WallTime>, name: BenchmarkId, mu
     group.bench_function(name, |b| b.iter(|| app.update()));
 }
 
-/// Each system's mean time per tick at 50k agents, thinking every tick and every 8 ticks,
+/// Each system's mean time per tick at 50k agents, thinking every tick and every 8 ticks, and the floor,
 /// through cohort's profiler (its wrapping included): where a tick goes.
 fn print_systems() {
-    for (label, config) in [("every tick", every_tick()), ("every 8 ticks", staggered())] {
-        let mut app = cold_needs_app(50_000, config);
+    let cases: [(&str, fn() -> App); 3] = [
+        ("every tick", || cold_needs_app(50_000, every_tick())),
+        ("every 8 ticks", || cold_needs_app(50_000, staggered())),
+        ("every 8 ticks, four passes by hand", || {
+            cold_staged_by_hand(50_000)
+        }),
+    ];
+    for (label, cold_app) in cases {
+        let mut app = cold_app();
         app.add_plugins(ProfilerPlugin::default().warmup_frames(30));
         let mut app = warmed(app);
         for _ in 0..200 {
