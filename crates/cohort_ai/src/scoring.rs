@@ -271,7 +271,9 @@ impl ScorePass<'_> {
         for (lane, &(row, key)) in queue.iter().enumerate() {
             let choice = choices[lane];
             let why = rows.scores.get_mut(row);
-            why.scores[..options].copy_from_slice(&scores[lane][..options]);
+            // The whole fixed array (zeros past `options`): a few vector stores, where a
+            // copy of `options` floats is a call to `memcpy`, whose store missed most.
+            why.scores = scores[lane];
             why.options = options as u16;
             let decision = rows.decisions.get_mut(row);
             decision.previous = agents[lane].current;
