@@ -1,5 +1,6 @@
 //! After warm-up, selecting, sensing, scoring, caching and explaining allocate nothing
-//! above Bevy's floor, with a budget that defers agents every tick.
+//! above Bevy's floor, with a decision budget or a time budget that defers agents every
+//! tick.
 
 mod common;
 
@@ -13,13 +14,27 @@ use common::needs_app;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
 
+// One test, the budgets one after the other: Bevy's task pools are shared by every app
+// in the process, and another test's tasks run on a thread would count as this one's.
 #[test]
 fn deciding_allocates_nothing_above_the_floor_after_warm_up() {
-    let config = AiConfig {
+    assert_steady(AiConfig {
         max_decisions_per_tick: Some(4_000),
         parallel_from: 256,
         ..AiConfig::default()
-    };
+    });
+    // 100 us for 10,000 agents due a tick: the budget defers most, and its clock may stop
+    // the pass.
+    assert_steady(AiConfig {
+        max_micros_per_tick: Some(100.0),
+        parallel_from: 256,
+        ..AiConfig::default()
+    });
+}
+
+/// 20,000 needs agents on two threads under `config`, one of them watched: after warm-up
+/// no AI system allocates above the floor, every one ran each tick, and agents waited.
+fn assert_steady(config: AiConfig) {
     let (mut app, _) = needs_app(2, 20_000, config);
     app.add_plugins(ProfilerPlugin::default());
     finish_plugins(&mut app);
