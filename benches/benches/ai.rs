@@ -145,14 +145,14 @@ fn plain_needs(agents: u32) -> App {
 }
 
 /// The floor beside the staggered case: the rule staggered by hand in four passes.
-fn staged_by_hand(agents: u32) -> App {
-    warmed(cold_staged_by_hand(agents))
+fn floor_app(agents: u32) -> App {
+    warmed(cold_floor_app(agents))
 }
 
 /// The floor, not yet warmed up.
-fn cold_staged_by_hand(agents: u32) -> App {
+fn cold_floor_app(agents: u32) -> App {
     let mut app = base_app();
-    ai_floor::add_staged_by_hand(&mut app, agents);
+    ai_floor::add_four_passes(&mut app, agents);
     app
 }
 
@@ -342,8 +342,8 @@ fn print_figures() {
             &mut cohort_needs(agents, staggered()),
         );
         measure(
-            &format!("needs {agents} staged by hand in four passes, every 8 ticks"),
-            &mut staged_by_hand(agents),
+            &format!("needs {agents} four passes by hand, every 8 ticks"),
+            &mut floor_app(agents),
         );
     }
     for agents in [10_000, 100_000] {
@@ -379,14 +379,14 @@ fn bench_updates(group: &mut BenchmarkGroup<'_, WallTime>, name: BenchmarkId, mu
     group.bench_function(name, |b| b.iter(|| app.update()));
 }
 
-/// Each system's mean time per tick at 50k agents, thinking every tick and every 8 ticks, and the floor,
-/// through cohort's profiler (its wrapping included): where a tick goes.
+/// Each system's mean time per tick at 50k agents, thinking every tick and every 8 ticks,
+/// and the floor's, through cohort's profiler (its wrapping included): where a tick goes.
 fn print_systems() {
     let cases: [(&str, fn() -> App); 3] = [
         ("every tick", || cold_needs_app(50_000, every_tick())),
         ("every 8 ticks", || cold_needs_app(50_000, staggered())),
         ("every 8 ticks, four passes by hand", || {
-            cold_staged_by_hand(50_000)
+            cold_floor_app(50_000)
         }),
     ];
     for (label, cold_app) in cases {
@@ -411,7 +411,7 @@ fn print_systems() {
 /// `AI_BENCH_CASE=every_tick` the agents thinking every tick.
 fn run_ticks(ticks: u32) {
     let (label, mut app) = match std::env::var("AI_BENCH_CASE").as_deref() {
-        Ok("floor") => ("four passes by hand", staged_by_hand(50_000)),
+        Ok("floor") => ("four passes by hand", floor_app(50_000)),
         Ok("every_tick") => ("every tick", cohort_needs(50_000, every_tick())),
         _ => ("every 8 ticks", cohort_needs(50_000, staggered())),
     };
@@ -457,7 +457,7 @@ fn ai(c: &mut Criterion) {
         if agents >= 50_000 {
             let app = cohort_needs(agents, staggered());
             bench_updates(&mut group, id("cohort_ai_every_8_ticks"), app);
-            let floor = staged_by_hand(agents);
+            let floor = floor_app(agents);
             bench_updates(&mut group, id("four_passes_by_hand_every_8_ticks"), floor);
         }
         group.finish();

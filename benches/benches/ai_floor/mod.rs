@@ -98,7 +98,7 @@ fn satisfy(mut agents: Query<(&Turn, &Chosen, &mut Needs, &mut Satisfied)>) {
 
 /// Adds the four passes and `agents` agents to `app`, needs staggered as in
 /// `cohort_ai::needs::spawn_needs_agents`.
-pub fn add_staged_by_hand(app: &mut App, agents: u32) {
+pub fn add_four_passes(app: &mut App, agents: u32) {
     app.add_systems(
         SimSchedule,
         (
