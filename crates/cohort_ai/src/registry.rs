@@ -137,11 +137,4 @@ impl DecisionMakers {
             None => false,
         }
     }
-
-    /// The generations of every entry, read by the scoring pass.
-    pub(crate) fn generation(&self, id: DecisionMakerId) -> u32 {
-        self.entries
-            .get(usize::from(id.0))
-            .map_or(0, |entry| entry.generation)
-    }
 }

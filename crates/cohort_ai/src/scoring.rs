@@ -200,22 +200,17 @@ impl ScorePass<'_> {
         let (tick, cache) = (self.tick, self.config.cache);
         let tally = &mut thread.tally;
         let agent = *rows.agents.get(row);
-        let Some(maker) = self.makers.get(agent.maker) else {
+        let Some(entry) = self.makers.entry(agent.maker) else {
             tally.unknown += 1;
             return;
         };
+        let maker = &entry.maker;
         let (inputs, candidates) = (&rows.inputs[row], &rows.candidates[row]);
         let waited = tick.saturating_sub(agent.since);
         tally.staleness = tally.staleness.max(waited);
-        let key = cache.enabled.then(|| {
-            cache_key(
-                maker,
-                self.makers.generation(agent.maker),
-                inputs,
-                candidates,
-                cache.quantum,
-            )
-        });
+        let key = cache
+            .enabled
+            .then(|| cache_key(maker, entry.generation, inputs, candidates, cache.quantum));
         // An urgent agent was told something its inputs may not show: no reuse.
         let hit = match (key, rows.caches.get(row).entry) {
             _ if agent.is_urgent() => false,
