@@ -45,6 +45,7 @@ mod definition;
 mod explain;
 mod hot_reload;
 pub mod needs;
+mod pass_clock;
 mod plugin;
 mod registry;
 mod rows;

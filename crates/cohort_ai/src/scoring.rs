@@ -1,9 +1,6 @@
 //! The scoring pass: the selected agents scored (or their cached decisions confirmed)
 //! table by table over plain slices (see [`table_batches`](cohort_sim::table_batches)).
 
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-use std::time::{Duration, Instant};
-
 use bevy::ecs::entity::Entity;
 use bevy::ecs::system::Query;
 use bevy::utils::Parallel;
@@ -13,6 +10,7 @@ use crate::agent::{AiAgent, flag};
 use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScores};
 use crate::config::AiConfig;
 use crate::decision_maker::{AgentToScore, Choice, DecisionMaker, LANES};
+use crate::pass_clock::PassClock;
 use crate::registry::{DecisionMakerId, DecisionMakers};
 use crate::rows::{AgentRows, ScoringTable};
 use crate::schema::MAX_OPTIONS;
@@ -88,50 +86,6 @@ pub(crate) struct ScorePass<'a> {
     /// True when selection forced agents past the staleness bound: they are scored even
     /// after the time is spent.
     pub(crate) any_forced: bool,
-}
-
-/// The time budget's deadline for one scoring pass, shared by its threads. The budget is
-/// first turned into a decision count from the cost of recent decisions; this stops the
-/// pass where that count was too many for this tick (a slower tick, a preempted thread).
-pub(crate) struct PassClock {
-    deadline: Instant,
-    spent: AtomicBool,
-}
-
-impl PassClock {
-    /// Turns between two looks at the clock: reading it costs about what a turn does.
-    const EVERY: u32 = 8;
-    /// The longest budget honoured, so that the deadline is always representable.
-    const LONGEST: Duration = Duration::from_secs(3_600);
-
-    /// The deadline `micros` after `started` (none, or not a number, is zero).
-    pub(crate) fn new(started: Instant, micros: f32) -> Self {
-        let budget = Duration::try_from_secs_f64(f64::from(micros.max(0.0)) * 1e-6)
-            .map_or(Self::LONGEST, |budget| budget.min(Self::LONGEST));
-        Self {
-            deadline: started + budget,
-            spent: AtomicBool::new(false),
-        }
-    }
-
-    /// True once the time is spent: this task looks at the clock every [`Self::EVERY`]
-    /// calls (`turns` counts down to the next look), and once any task has found it
-    /// spent, every task knows at its next call.
-    #[inline]
-    fn is_spent(&self, turns: &mut u32) -> bool {
-        if self.spent.load(Relaxed) {
-            return true;
-        }
-        if *turns == 0 {
-            *turns = Self::EVERY;
-            if Instant::now() >= self.deadline {
-                self.spent.store(true, Relaxed);
-                return true;
-            }
-        }
-        *turns -= 1;
-        false
-    }
 }
 
 impl<'w> Batch<ScoringTable<'w>> for ScorePass<'_> {

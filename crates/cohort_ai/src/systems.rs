@@ -13,9 +13,10 @@ use crate::components::{AiCandidates, AiInputs, Decision, NO_TICK};
 use crate::config::AiConfig;
 use crate::decided::DecidedAgents;
 use crate::explain::AiInspector;
+use crate::pass_clock::PassClock;
 use crate::registry::DecisionMakers;
 use crate::rows::{SelectionRows, SelectionTable};
-use crate::scoring::{PassClock, ScorePass, ScoringQuery, ThreadScoring};
+use crate::scoring::{ScorePass, ScoringQuery, ThreadScoring};
 use crate::stats::{AiStats, AiTickFigures};
 
 /// Priority classes, highest first, in the top bits of an agent's [`priority`].
