@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 use bevy::app::{App, PluginGroup, TaskPoolPlugin};
 use bevy::prelude::*;
 use cohort_ai::needs::{
-    NEED_RISE, Needs, SATISFIED_AT, Satisfied, add_needs_systems, needs_makers, needs_schema,
+    NEED_RISE, Needs, SATISFIED_AT, Satisfied, add_needs_systems, needs_makers, needs_plugin,
     spawn_needs_agents,
 };
 use cohort_ai::{
@@ -93,13 +93,9 @@ fn warmed(mut app: App) -> App {
 
 /// The needs rule through `cohort_ai`, not yet warmed up.
 fn cold_needs_app(agents: u32, config: AiConfig) -> App {
-    let (makers, id) = needs_makers();
+    let (plugin, id) = needs_plugin(config);
     let mut app = base_app();
-    app.add_plugins(
-        AiPlugin::new(needs_schema())
-            .with_makers(makers)
-            .with_config(config),
-    );
+    app.add_plugins(plugin);
     add_needs_systems(&mut app);
     spawn_needs_agents(&mut app, id, agents);
     app

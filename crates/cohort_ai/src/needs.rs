@@ -11,8 +11,9 @@ use cohort_sim::{ParIterSystems, SimIdAllocator, SimSchedule, SimSystems, SimTic
 
 use crate::agent::AiAgent;
 use crate::components::{AiInputs, Decision};
+use crate::config::AiConfig;
 use crate::definition::parse_decision_maker;
-use crate::plugin::AiSystems;
+use crate::plugin::{AiPlugin, AiSystems};
 use crate::registry::{DecisionMakerId, DecisionMakers};
 use crate::schema::AiSchema;
 
@@ -48,6 +49,16 @@ pub fn needs_makers() -> (DecisionMakers, DecisionMakerId) {
     let mut makers = DecisionMakers::default();
     let id = makers.insert("ai/needs.ai.ron".into(), maker);
     (makers, id)
+}
+
+/// The AI for the needs workload under `config` (its schema and [`NEEDS_AI`]), and the
+/// decision maker's id to spawn agents with.
+pub fn needs_plugin(config: AiConfig) -> (AiPlugin, DecisionMakerId) {
+    let (makers, id) = needs_makers();
+    let plugin = AiPlugin::new(needs_schema())
+        .with_makers(makers)
+        .with_config(config);
+    (plugin, id)
 }
 
 /// An agent's needs, from 0 (satisfied) to 1.

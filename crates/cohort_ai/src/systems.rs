@@ -367,13 +367,12 @@ mod tests {
     use cohort_sim::{SimAppExt, SimPlugin};
 
     use super::*;
-    use crate::needs::{add_needs_systems, needs_makers, needs_schema, spawn_needs_agents};
-    use crate::{AiPlugin, CacheConfig};
+    use crate::CacheConfig;
+    use crate::needs::{add_needs_systems, needs_plugin, spawn_needs_agents};
 
     /// 5,000 needs agents thinking every tick under a 20 us time budget, on one thread.
     fn budgeted_app() -> App {
-        let (makers, id) = needs_makers();
-        let config = AiConfig {
+        let (plugin, id) = needs_plugin(AiConfig {
             think_every: [1; 4],
             max_micros_per_tick: Some(20.0),
             max_staleness_ticks: 30,
@@ -383,15 +382,9 @@ mod tests {
             },
             parallel_from: usize::MAX,
             ..AiConfig::default()
-        };
+        });
         let mut app = App::new();
-        app.add_plugins((
-            MinimalPlugins,
-            SimPlugin::default().fast_forward(1),
-            AiPlugin::new(needs_schema())
-                .with_makers(makers)
-                .with_config(config),
-        ));
+        app.add_plugins((MinimalPlugins, SimPlugin::default().fast_forward(1), plugin));
         add_needs_systems(&mut app);
         spawn_needs_agents(&mut app, id, 5_000);
         app

@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use bevy::prelude::*;
-use cohort_ai::needs::{add_needs_systems, needs_makers, needs_schema, spawn_needs_agents};
-use cohort_ai::{AiConfig, AiPlugin, DecisionMakerId};
+use cohort_ai::needs::{add_needs_systems, needs_plugin, spawn_needs_agents};
+use cohort_ai::{AiConfig, DecisionMakerId};
 use cohort_sim::{SimPlugin, task_pool_options};
 
 /// `agents` needs agents on `threads` compute threads, one tick per update.
@@ -17,16 +17,14 @@ pub fn needs_app(threads: usize, agents: u32, config: AiConfig) -> (App, Decisio
 
 /// The AI with the needs decision maker, and no agents or systems of the game.
 pub fn bare_app(threads: usize, config: AiConfig) -> (App, DecisionMakerId) {
-    let (makers, id) = needs_makers();
+    let (plugin, id) = needs_plugin(config);
     let mut app = App::new();
     app.add_plugins((
         MinimalPlugins.set(TaskPoolPlugin {
             task_pool_options: task_pool_options(threads),
         }),
         SimPlugin::default().fast_forward(1),
-        AiPlugin::new(needs_schema())
-            .with_makers(makers)
-            .with_config(config),
+        plugin,
     ));
     (app, id)
 }
