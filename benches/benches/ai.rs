@@ -111,14 +111,10 @@ fn plain_needs_system(mut agents: Query<(&mut Needs, &mut Satisfied)>) {
     agents
         .par_iter_mut()
         .for_each(|(mut needs, mut satisfied)| {
-            let mut best = (0.05, None);
-            for (index, need) in needs.0.iter_mut().enumerate() {
+            for need in &mut needs.0 {
                 *need = (*need + NEED_RISE).min(1.0);
-                if *need > best.0 {
-                    best = (*need, Some(index));
-                }
             }
-            if let (score, Some(index)) = best
+            if let (score, Some(index)) = ai_floor::best_need(&needs.0)
                 && score >= SATISFIED_AT
             {
                 needs.0[index] = 0.0;

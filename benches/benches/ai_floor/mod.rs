@@ -33,6 +33,21 @@ struct Chosen {
     score: f32,
 }
 
+/// The score of the idle option in `cohort_ai::needs::NEEDS_AI`.
+const IDLE: f32 = 0.05;
+
+/// The rule's choice by hand: the highest need and its index, or idle's score and none
+/// when no need beats it (of equal needs, the first).
+pub fn best_need(needs: &[f32]) -> (f32, Option<usize>) {
+    let mut best = (IDLE, None);
+    for (index, &need) in needs.iter().enumerate() {
+        if need > best.0 {
+            best = (need, Some(index));
+        }
+    }
+    best
+}
+
 fn select(tick: Res<SimTick>, mut agents: Query<&mut Turn>) {
     let tick = tick.get();
     agents.par_iter_mut().for_each(|mut turn| {
@@ -67,15 +82,10 @@ fn score(mut agents: Query<(&Turn, &Sensed, &mut Chosen)>) {
             if !turn.selected {
                 return;
             }
-            let mut best = (0.05, None);
-            for (index, &need) in sensed.0[..4].iter().enumerate() {
-                if need > best.0 {
-                    best = (need, Some(index as u8));
-                }
-            }
+            let (score, option) = best_need(&sensed.0[..4]);
             *chosen = Chosen {
-                option: best.1,
-                score: best.0,
+                option: option.map(|index| index as u8),
+                score,
             };
         });
 }
