@@ -1,5 +1,6 @@
 //! Named scopes that collect what the current thread allocates inside them.
 
+use core::marker::PhantomData;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
@@ -88,6 +89,7 @@ impl AllocScope {
         ScopeGuard {
             scope: self,
             start: thread_counts(),
+            _thread: PhantomData,
         }
     }
 
@@ -120,11 +122,21 @@ impl AllocScope {
 }
 
 /// Credits the current thread's allocations to a scope while it lives.
+///
+/// It stays on the thread that entered the scope (it is not `Send`): dropped on another,
+/// it would credit the difference of two threads' counters.
+///
+/// ```compile_fail
+/// let guard = cohort_alloc::AllocScope::register("on one thread").unwrap().enter();
+/// std::thread::spawn(move || drop(guard));
+/// ```
 #[must_use = "the scope ends when the guard drops"]
 #[derive(Debug)]
 pub struct ScopeGuard {
     scope: AllocScope,
     start: AllocCounts,
+    /// Not `Send`: the counts are the entering thread's.
+    _thread: PhantomData<*const ()>,
 }
 
 impl ScopeGuard {

@@ -167,7 +167,7 @@ pub(crate) fn sum_all() -> AllocCounts {
         .fold(AllocCounts::default(), |total, slot| total + slot.counts())
 }
 
-/// Threads that have allocated through the counting allocator so far.
+/// Threads that have claimed a slot so far, by allocating or by reading their counts.
 pub(crate) fn threads_seen() -> usize {
     THREADS.load(Relaxed)
 }

@@ -1,6 +1,7 @@
 //! Reading the counters: the calling thread's, or every thread's.
 
-use core::sync::atomic::{AtomicI64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicI64, AtomicU8, Ordering::Relaxed};
+use std::hint::black_box;
 
 use crate::AllocCounts;
 use crate::slots::{sum_all, thread_has_own_slot, thread_slot, threads_seen};
@@ -31,7 +32,7 @@ pub struct AllocSnapshot {
     pub totals: AllocCounts,
     /// The most live bytes seen by any snapshot so far, this one included.
     pub peak_live_bytes: i64,
-    /// Threads that have allocated so far.
+    /// Threads that have allocated or read their counts so far.
     pub threads: usize,
 }
 
@@ -63,8 +64,31 @@ impl AllocSnapshot {
     }
 }
 
+/// What [`is_installed`] found: not yet asked, installed, or not.
+static INSTALLED: AtomicU8 = AtomicU8::new(UNKNOWN);
+const UNKNOWN: u8 = 0;
+const YES: u8 = 1;
+const NO: u8 = 2;
+
 /// Whether the [`CountingAllocator`](crate::CountingAllocator) is this program's global
-/// allocator: true once any thread has allocated through it.
+/// allocator. The first call finds out by allocating eight bytes and looking for them in
+/// the calling thread's counts (reading the counts alone proves nothing: readers claim a
+/// slot too); later calls return what it found and allocate nothing.
 pub fn is_installed() -> bool {
-    threads_seen() > 0
+    match INSTALLED.load(Relaxed) {
+        YES => true,
+        NO => false,
+        _ => {
+            let found = allocation_is_counted();
+            INSTALLED.store(if found { YES } else { NO }, Relaxed);
+            found
+        }
+    }
+}
+
+/// Allocates and frees one box: counted only when the counting allocator is global.
+fn allocation_is_counted() -> bool {
+    let before = thread_counts().allocations;
+    drop(black_box(Box::new(black_box(0u64))));
+    thread_counts().allocations != before
 }
