@@ -59,7 +59,10 @@ impl Budgets {
         Ok(budgets)
     }
 
-    fn validate(&self, path: &Path) -> Result<(), LoadError> {
+    /// Checks budgets built in code as [`load`](Self::load) checks a file's: every phase
+    /// a `SimSystems` phase, no empty system name, every `ms` a positive number. The
+    /// error names `path` as where they came from (a file, or a label of yours).
+    pub fn validate(&self, path: &Path) -> Result<(), LoadError> {
         let mut named: Vec<(String, &Budget)> = Vec::new();
         if let Some(frame) = &self.frame {
             named.push(("frame".to_string(), frame));
@@ -283,6 +286,39 @@ mod tests {
         assert!(!names_system("b::c", "a::bb::c"));
         assert!(!names_system("c", "a::b::cc"));
         assert!(!names_system("b", "a::b::c"));
+    }
+
+    fn one_system(ms: f64) -> Budgets {
+        let mut budgets = Budgets::default();
+        budgets.systems.insert(
+            "move_units".to_string(),
+            Budget {
+                ms: Some(ms),
+                allocations: None,
+            },
+        );
+        budgets
+    }
+
+    #[test]
+    fn budgets_built_in_code_are_checked_as_a_file_is() {
+        let code = Path::new("in code");
+        assert_eq!(one_system(0.5).validate(code), Ok(()));
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let error = one_system(bad).validate(code).unwrap_err();
+            assert_eq!(
+                error.field.as_deref(),
+                Some("systems.move_units.ms"),
+                "{bad}"
+            );
+            assert!(error.to_string().starts_with("in code"), "{error}");
+        }
+        let mut misspelt = Budgets::default();
+        misspelt
+            .phases
+            .insert("Decision".to_string(), Budget::default());
+        let error = misspelt.validate(code).unwrap_err();
+        assert!(error.message.contains("is not a phase"), "{error}");
     }
 
     #[test]

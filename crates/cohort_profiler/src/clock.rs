@@ -1,13 +1,19 @@
-//! A cheap stopwatch: the CPU's time-stamp counter where there is one, `Instant` elsewhere.
+//! A cheap stopwatch: the CPU's time-stamp counter where it is invariant, `Instant`
+//! elsewhere.
 //!
 //! `Instant::now` costs about 25 ns on this project's 2-core machine; `rdtsc` about 10 ns.
 //! A system run reads the clock twice, so that difference is a third of the profiler's
 //! per-run budget. The counter is converted to nanoseconds with a rate measured once
-//! against `Instant`; a run starts and ends on one thread, so counters need not agree
-//! across cores.
+//! against `Instant`. It is used only where CPUID says it is invariant (one rate through
+//! frequency and sleep states, kept in step across cores, so a run that moves to another
+//! core mid-way is still timed right); elsewhere every stamp is `Instant`'s.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
+
+/// True once calibration found an invariant time-stamp counter.
+static USE_TSC: AtomicBool = AtomicBool::new(false);
 
 /// Nanoseconds per counter tick, measured once.
 static NANOS_PER_TICK: OnceLock<f64> = OnceLock::new();
@@ -36,24 +42,41 @@ impl Stamp {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
 #[inline]
 fn counter() -> u64 {
-    // SAFETY: `rdtsc` exists on every x86_64 processor and has no preconditions.
-    unsafe { core::arch::x86_64::_rdtsc() }
+    #[cfg(target_arch = "x86_64")]
+    if USE_TSC.load(Relaxed) {
+        // SAFETY: `rdtsc` exists on every x86_64 processor and has no preconditions.
+        return unsafe { core::arch::x86_64::_rdtsc() };
+    }
+    instant_nanos()
 }
 
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn counter() -> u64 {
+/// Nanoseconds since the first call, by `Instant`.
+fn instant_nanos() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
     START.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
+/// Whether the processor's time-stamp counter is invariant (CPUID leaf `0x8000_0007`,
+/// EDX bit 8).
+fn has_invariant_tsc() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::__cpuid;
+        const POWER_MANAGEMENT: u32 = 0x8000_0007;
+        __cpuid(0x8000_0000).eax >= POWER_MANAGEMENT
+            && __cpuid(POWER_MANAGEMENT).edx & (1 << 8) != 0
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 fn measure_rate() -> f64 {
-    if cfg!(not(target_arch = "x86_64")) {
+    if !has_invariant_tsc() {
         return 1.0;
     }
+    USE_TSC.store(true, Relaxed);
     let (start_instant, start_ticks) = (Instant::now(), counter());
     while start_instant.elapsed() < Duration::from_millis(5) {
         core::hint::spin_loop();
@@ -77,5 +100,14 @@ mod tests {
         std::thread::sleep(Duration::from_millis(3));
         let nanos = stamp.elapsed_nanos();
         assert!((3_000_000..30_000_000).contains(&nanos), "{nanos} ns");
+    }
+
+    #[test]
+    fn the_time_stamp_counter_is_used_only_where_invariant() {
+        let rate = calibrate();
+        assert_eq!(USE_TSC.load(Relaxed), has_invariant_tsc());
+        if !has_invariant_tsc() {
+            assert_eq!(rate, 1.0, "Instant's nanoseconds");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! `ProfilerPlugin`: wraps every schedule's systems and rolls the figures over each frame.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bevy::app::{App, First, Last, Plugin};
@@ -77,12 +77,19 @@ pub enum ProfilerSystems {
 
 impl Plugin for ProfilerPlugin {
     fn build(&self, app: &mut App) {
+        let in_code = match self.budgets.validate(Path::new("ProfilerPlugin::budgets")) {
+            Ok(()) => self.budgets.clone(),
+            Err(error) => {
+                error!("{error}; going on without the budgets given in code");
+                Budgets::default()
+            }
+        };
         let budgets = match &self.config.budgets_path {
             Some(path) => Budgets::load(path).unwrap_or_else(|load_error| {
                 error!("{load_error}; keeping the budgets given in code");
-                self.budgets.clone()
+                in_code
             }),
-            None => self.budgets.clone(),
+            None => in_code,
         };
         crate::clock::calibrate();
         let profiler = Profiler::new(self.config.clone(), &budgets);

@@ -86,6 +86,18 @@ struct CachedMedian {
     age: u32,
 }
 
+impl std::fmt::Debug for Profiler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profiler")
+            .field("enabled", &self.is_enabled())
+            .field("systems", &self.systems.len())
+            .field("frame_index", &self.frame_index)
+            .field("totals", &self.totals)
+            .field("hitches", &self.hitches)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Profiler {
     pub(crate) fn new(config: ProfilerConfig, budgets: &Budgets) -> Self {
         Self {
@@ -371,8 +383,10 @@ impl Profiler {
     }
 
     fn check_hitch(&mut self, frame: FrameRecord) {
+        self.expire_slowest_hitch(frame.index);
+        // A median needs a few frames; a window shorter than that waits for all of it.
         const MIN_FRAMES: usize = 10;
-        if self.frames.len() < MIN_FRAMES {
+        if self.frames.len() < MIN_FRAMES.min(self.config.window) {
             return;
         }
         const MEDIAN_EVERY: u32 = 32;
@@ -390,10 +404,10 @@ impl Profiler {
             return;
         }
         self.hitches += 1;
-        let window = self.config.window as u64;
-        let replace = self.slowest_hitch.as_ref().is_none_or(|kept| {
-            frame.nanos >= kept.frame.nanos || kept.frame.index + window <= frame.index
-        });
+        let replace = self
+            .slowest_hitch
+            .as_ref()
+            .is_none_or(|kept| frame.nanos >= kept.frame.nanos);
         if !replace {
             return;
         }
@@ -415,6 +429,19 @@ impl Profiler {
         snapshot
             .systems
             .sort_unstable_by_key(|(_, totals)| core::cmp::Reverse(totals.nanos));
+    }
+
+    /// Forgets the slowest hitch once it has left the window (keeping its buffer).
+    fn expire_slowest_hitch(&mut self, frame_index: u64) {
+        let window = self.config.window as u64;
+        if self
+            .slowest_hitch
+            .as_ref()
+            .is_some_and(|kept| kept.frame.index + window <= frame_index)
+            && let Some(kept) = self.slowest_hitch.take()
+        {
+            self.hitch_buffer = kept.systems;
+        }
     }
 
     fn check_budgets(&mut self, frame: &FrameRecord, now: Instant) {

@@ -130,6 +130,17 @@ pub struct SystemProfile {
     pub window_allocations: Ring<u64>,
 }
 
+impl std::fmt::Debug for SystemProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemProfile")
+            .field("identity", self.identity())
+            .field("total", &self.total)
+            .field("steady", &self.steady)
+            .field("last_frame", &self.last_frame)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SystemProfile {
     pub(crate) fn new(cell: Arc<SystemCell>, window: usize) -> Self {
         Self {
@@ -160,9 +171,9 @@ impl SystemProfile {
         self.cell.histogram.quantile(q) as f64 / 1e3
     }
 
-    /// Takes the frame's counters; `par_iter_floor` is the most one `par_iter` call
-    /// allocates by itself. Returns the frame's counters and the part of its allocations
-    /// that is floor.
+    /// Takes the frame's counters into the last frame's, the totals and the window;
+    /// `par_iter_floor` is the most one `par_iter` call allocates by itself (counted as
+    /// floor for systems in `ParIterSystems`).
     pub(crate) fn roll(&mut self, steady: bool, par_iter_floor: u64) {
         let frame = self.cell.take_frame();
         let allowance = if self.cell.identity.par_iter {

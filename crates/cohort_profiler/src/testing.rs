@@ -115,7 +115,9 @@ impl SteadyState {
     /// Allocations allowed per system run.
     pub fn allowance_per_run(&self, profiler: &Profiler) -> u64 {
         let floor = profiler.par_iter_floor();
-        let per_call = floor.max + u64::from(self.par_iter_tables - 1) * floor.threads as u64;
+        // Zero tables (a struct literal skips `allow_par_iter`'s clamp) count as one.
+        let extra_tables = u64::from(self.par_iter_tables.saturating_sub(1));
+        let per_call = floor.max + extra_tables * floor.threads as u64;
         per_call * u64::from(self.par_iter_calls)
     }
 
@@ -185,5 +187,52 @@ impl SteadyState {
         if let Err(error) = self.check(app) {
             panic!("{error}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bevy::prelude::*;
+
+    use super::*;
+    use crate::ProfilerPlugin;
+
+    fn profiled_app() -> App {
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, ProfilerPlugin::default().warmup_frames(1)));
+        app
+    }
+
+    #[test]
+    fn without_the_counting_allocator_the_check_says_so_instead_of_passing() {
+        // This crate's unit-test binary has no `#[global_allocator]`.
+        let mut app = profiled_app();
+        let error = SteadyState::new(3, 3).check(&mut app).unwrap_err();
+        assert_eq!(error, SteadyStateError::NoCountingAllocator);
+        assert!(error.to_string().contains("#[global_allocator]"), "{error}");
+    }
+
+    #[test]
+    fn without_the_profiler_the_check_says_so() {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins);
+        let error = SteadyState::new(1, 1).check(&mut app).unwrap_err();
+        assert_eq!(error, SteadyStateError::NoProfiler);
+    }
+
+    #[test]
+    fn zero_tables_allow_what_one_table_allows() {
+        let mut app = profiled_app();
+        app.update();
+        let profiler = app.world().resource::<Profiler>();
+        let one = SteadyState::new(1, 1).allow_par_iter(2, 1);
+        let zero = SteadyState {
+            par_iter_tables: 0,
+            ..one
+        };
+        assert_eq!(
+            zero.allowance_per_run(profiler),
+            one.allowance_per_run(profiler)
+        );
     }
 }

@@ -276,6 +276,47 @@ fn a_hitch_is_counted_and_frozen_with_its_systems() {
 }
 
 #[test]
+fn the_slowest_hitch_is_forgotten_once_it_leaves_the_window() {
+    let mut app = app_with(ProfilerPlugin::default().window(20));
+    app.add_systems(Update, (hitch_once, late).chain());
+    let mut app = started(app);
+    for _ in 0..33 {
+        app.update();
+    }
+    let profiler = app.world().resource::<Profiler>();
+    let hitch_frame = profiler
+        .slowest_hitch()
+        .expect("the 40 ms frame")
+        .frame
+        .index;
+    for _ in 0..25 {
+        app.update();
+    }
+    let profiler = app.world().resource::<Profiler>();
+    assert!(profiler.hitches() >= 1, "the count stays");
+    assert!(
+        profiler
+            .slowest_hitch()
+            .is_none_or(|kept| kept.frame.index > hitch_frame),
+        "frame {hitch_frame} left the 20-frame window: {:?}",
+        profiler.slowest_hitch().map(|kept| kept.frame.index)
+    );
+}
+
+#[test]
+fn a_window_shorter_than_ten_frames_still_finds_hitches() {
+    let mut app = app_with(ProfilerPlugin::default().window(5));
+    app.add_systems(Update, (hitch_once, late).chain());
+    let mut app = started(app);
+    for _ in 0..33 {
+        app.update();
+    }
+    let profiler = app.world().resource::<Profiler>();
+    assert!(profiler.hitches() >= 1);
+    assert!(profiler.slowest_hitch().expect("found").frame.nanos >= 40_000_000);
+}
+
+#[test]
 fn the_steady_state_check_names_allocating_systems() {
     let mut app = app_with(ProfilerPlugin::default());
     app.add_systems(Update, (allocate_three, clean));
