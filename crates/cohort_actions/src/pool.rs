@@ -295,12 +295,10 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         self.live -= 1;
     }
 
-    /// True if `queue` links this pool's slots, or none at all.
+    /// True if `queue` links this pool's slots, or none at all (an idle, empty queue from
+    /// another world or an earlier pool is this pool's as soon as it pushes).
     pub fn owns(&self, queue: &ActionQueue<A>) -> bool {
-        match &queue.clock {
-            Some(clock) => self.is_clock_of(clock),
-            None => !queue.holds_slots(),
-        }
+        !queue.holds_slots() || self.adopted(queue)
     }
 
     /// True if `clock` is this pool's: a queue holding it was adopted here (the clock's
@@ -326,8 +324,9 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     }
 
     /// Makes `queue` this pool's: its slots come from here, its ages from this clock.
+    /// Requires: [`owns`](Self::owns) it (another pool's clock goes only with no slots).
     fn adopt(&self, queue: &mut ActionQueue<A>) {
-        if queue.clock.is_none() {
+        if !self.adopted(queue) {
             queue.clock = Some(Arc::clone(&self.clock));
         }
     }
@@ -502,15 +501,18 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
                 Overflow::Grow => {}
                 Overflow::Reject => return PushOutcome::Rejected,
                 Overflow::DropOldest => {
-                    if queue.len == 0 {
+                    // Capacity 0 refuses every push, even with actions to drop (a restored
+                    // snapshot's).
+                    if queue.len == 0 || capacity == 0 {
                         return PushOutcome::Rejected;
                     }
                     // Make room first, so the pool never holds more than it must.
                     while queue.len >= capacity {
-                        if let Some((index, _)) = self.unlink_front(queue) {
-                            self.release(index);
-                            self.counts.dropped += 1;
-                        }
+                        let Some((index, _)) = self.unlink_front(queue) else {
+                            break;
+                        };
+                        self.release(index);
+                        self.counts.dropped += 1;
                     }
                     outcome = PushOutcome::DroppedOldest;
                 }

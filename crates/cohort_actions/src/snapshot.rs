@@ -187,7 +187,11 @@ pub fn load_action_queues<A: PartialEq + Send + Sync + 'static>(
         let mut queue = entity
             .get_mut::<ActionQueue<A>>()
             .expect("the queue was just inserted");
-        pool.restore(&mut queue, saved)?;
+        if let Err(error) = pool.restore(&mut queue, saved) {
+            // The pool goes back whatever happens: the action systems need it.
+            world.insert_resource(pool);
+            return Err(error);
+        }
     }
     let mut latency = LatencyHistogram::default();
     for (ticks, count) in snapshot.latency {

@@ -194,21 +194,32 @@ fn next_step<A: Send + Sync + 'static>(queue: &ActionQueue<A>, now: u32) -> Step
     }
 }
 
-/// One unit's advance by `step`.
+/// One unit's advance by `step`, and then by any interrupt the start calls for: an action
+/// started with a higher priority queued behind it is interrupted in the same tick (the
+/// next tick's advance may skip the queue: nothing changed it since).
 fn advance_queue<A: Send + Sync + 'static>(
     pool: &ActionPool<A>,
     queue: &mut ActionQueue<A>,
-    step: Step,
+    mut step: Step,
     scratch: &mut AdvanceScratch,
     now: u32,
 ) {
-    match step {
-        Step::Wait => return,
-        Step::Start => {}
-        Step::End(ActionEnd::Interrupted) => return pool.interrupt(queue, scratch, now),
-        Step::End(end) => pool.end_current(queue, end, scratch),
+    // Each interrupt starts a higher priority than the action it ends: the loop ends.
+    loop {
+        match step {
+            Step::Wait => return,
+            Step::Start => pool.start_next(queue, scratch, now),
+            Step::End(ActionEnd::Interrupted) => pool.interrupt(queue, scratch, now),
+            Step::End(end) => {
+                pool.end_current(queue, end, scratch);
+                pool.start_next(queue, scratch, now);
+            }
+        }
+        step = match next_step(queue, now) {
+            interrupt @ Step::End(ActionEnd::Interrupted) => interrupt,
+            _ => return,
+        };
     }
-    pool.start_next(queue, scratch, now);
 }
 
 /// Takes back the slots and counts of the tick's parallel advance.

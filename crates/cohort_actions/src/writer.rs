@@ -29,7 +29,8 @@ pub enum ActionCommand<A> {
     CancelCurrent,
     /// Cancel the current action and clear the queue.
     Stop,
-    /// Cancel the current action and drop the queued ones for which the function is true.
+    /// Drop the queued actions for which the function is true, and cancel the current
+    /// one if it is true for it too.
     CancelWhere(fn(&A) -> bool),
 }
 
@@ -117,6 +118,12 @@ impl<A: Send + Sync + 'static> ActionStaging<A> {
 /// next [`SimSystems::Act`](cohort_sim::SimSystems::Act) (the same tick when written in
 /// `Sense` or `Decide`), ordered by unit, then source, then writer, then write order: the
 /// same on any number of threads.
+///
+/// Write order is kept within what one thread writes at a time: one closure call of a
+/// `par_iter`, or serial code. When one writer orders one unit from two of those (two
+/// passes, or a serial `replace` and a parallel `push_back`) with the same source (the
+/// unit itself unless given), their relative order depends on the threads: give each its
+/// own source with [`command_from`](Self::command_from).
 ///
 /// ```
 /// # use bevy::prelude::*;

@@ -130,6 +130,37 @@ fn a_higher_priority_interrupts_and_the_interrupted_one_is_dropped() {
 }
 
 #[test]
+fn a_higher_priority_queued_behind_the_one_started_interrupts_it_at_once() {
+    // No action has a timeout, so later ticks skip queues nothing changed: the interrupt
+    // must come in the tick that started the lower one.
+    let (mut app, unit) = one_unit();
+    push(
+        &mut app,
+        unit,
+        [
+            Queued::new(Order::Hold).resumable(),
+            Queued::new(Order::Wait { ticks: 100 }).with_priority(5),
+        ],
+    );
+    tick(&mut app);
+    assert_eq!(queue(&app, unit).last_end(), Some(ActionEnd::Interrupted));
+    assert_eq!(
+        orders(&app, unit),
+        (Some(Order::Wait { ticks: 100 }), vec![Order::Hold])
+    );
+    let counts = *pool(&app).counts();
+    assert_eq!((counts.started, counts.interrupted), (2, 1));
+    for _ in 0..3 {
+        tick(&mut app);
+    }
+    assert_eq!(
+        pool(&app).counts().interrupted,
+        1,
+        "the resumed one waits its turn"
+    );
+}
+
+#[test]
 fn a_resumable_action_goes_on_after_its_interrupter() {
     let (mut app, unit) = one_unit();
     push(

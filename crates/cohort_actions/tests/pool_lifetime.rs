@@ -4,7 +4,7 @@
 mod common;
 
 use bevy::prelude::*;
-use cohort_actions::{ActionPool, ActionQueue, ActionQueueConfig, Queued};
+use cohort_actions::{ActionPool, ActionQueue, ActionQueueConfig, Overflow, QueueSnapshot, Queued};
 use common::{Order, pool, push, test_app, tick};
 
 #[test]
@@ -72,7 +72,7 @@ fn a_taken_queue_comes_back_empty_and_its_slots_stay_in_the_pool() {
 }
 
 #[test]
-fn a_queue_from_another_world_is_refused() {
+fn a_queue_emptied_by_taking_it_works_in_another_world() {
     let mut first = test_app(1, ActionQueueConfig::default());
     let mut second = test_app(1, ActionQueueConfig::default());
     let unit = first.world_mut().spawn(ActionQueue::<Order>::new()).id();
@@ -94,6 +94,55 @@ fn a_queue_from_another_world_is_refused() {
             .current(),
         Some(&Order::Hold)
     );
+}
+
+#[test]
+fn an_idle_queue_that_ran_in_one_world_is_adopted_by_another() {
+    let mut first = test_app(1, ActionQueueConfig::default());
+    let mut second = test_app(1, ActionQueueConfig::default());
+    let unit = first.world_mut().spawn(ActionQueue::<Order>::new()).id();
+    push(&mut first, unit, [Order::Wait { ticks: 1 }.into()]);
+    for _ in 0..4 {
+        tick(&mut first);
+    }
+    let moved = first
+        .world_mut()
+        .entity_mut(unit)
+        .take::<ActionQueue<Order>>()
+        .unwrap();
+    assert!(moved.is_idle() && moved.is_empty(), "it ran its order");
+    let stranger = second.world_mut().spawn(moved).id();
+    let second_pool = second.world().resource::<ActionPool<Order>>();
+    let queue = second.world().get::<ActionQueue<Order>>(stranger).unwrap();
+    assert!(second_pool.owns(queue), "it links no slots");
+    push(&mut second, stranger, [Order::Hold.into()]);
+    tick(&mut second);
+    let queue = second.world().get::<ActionQueue<Order>>(stranger).unwrap();
+    assert_eq!(queue.current(), Some(&Order::Hold));
+    assert_eq!(second.world().resource::<ActionPool<Order>>().live(), 1);
+}
+
+#[test]
+fn drop_oldest_with_no_room_at_all_refuses_without_looping() {
+    let mut app = test_app(1, ActionQueueConfig::default());
+    // A save loaded past capacity 0: two actions queued where none fit.
+    let saved = QueueSnapshot {
+        current: None,
+        queued: vec![Order::Hold.into(), Order::Hold.into()],
+        capacity: Some(0),
+        overflow: Some(Overflow::DropOldest),
+        last_end: None,
+    };
+    let unit = app.world_mut().spawn(ActionQueue::<Order>::new()).id();
+    app.world_mut()
+        .resource_scope(|world, mut pool: Mut<ActionPool<Order>>| {
+            let mut queue = world.get_mut::<ActionQueue<Order>>(unit).unwrap();
+            pool.restore(&mut queue, saved).unwrap();
+        });
+    push(&mut app, unit, [Order::Wait { ticks: 1 }.into()]);
+    let queue = app.world().get::<ActionQueue<Order>>(unit).unwrap();
+    assert_eq!(queue.len(), 2, "capacity 0 refuses, the saved two stay");
+    assert_eq!(pool(&app).counts().rejected, 1);
 }
 
 #[test]
