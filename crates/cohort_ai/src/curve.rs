@@ -18,12 +18,15 @@ impl Finite {
 impl<'de> Deserialize<'de> for Finite {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = f64::deserialize(deserializer)?;
-        if !value.is_finite() {
+        // Checked as stored: 1e39 is a finite f64 but an infinite f32.
+        let stored = value as f32;
+        if !stored.is_finite() {
             return Err(serde::de::Error::custom(format!(
-                "{value} is not a finite number; curve parameters and weights must be finite"
+                "{value} is not a finite number; curve parameters and weights must be \
+                 finite (within ±3.4e38)"
             )));
         }
-        Ok(Finite(value as f32))
+        Ok(Finite(stored))
     }
 }
 

@@ -257,6 +257,14 @@ mod tests {
     }
 
     #[test]
+    fn a_weight_beyond_f32_is_refused_rather_than_made_infinite() {
+        let error = parse("(options: [\n (name: \"eat\",\n  weight: 1e39)])").unwrap_err();
+        assert_eq!(error.position.map(|(line, _)| line), Some(3), "{error}");
+        assert!(error.to_string().contains("not a finite number"), "{error}");
+        assert!(parse("(options: [(name: \"eat\", weight: 3e38)])").is_ok());
+    }
+
+    #[test]
     fn no_options_and_other_mistakes_are_named() {
         let none = parse("(\n  options: [],\n)").unwrap_err();
         assert!(none.to_string().contains("no options"), "{none}");

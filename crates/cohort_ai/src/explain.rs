@@ -91,8 +91,9 @@ impl Explanation {
 }
 
 /// Watch one agent: each time it is scored, [`AiInspector::explanation`] is refreshed
-/// with the scores behind its choice. Every agent's per-option scores are always on its
-/// [`Decision`](crate::Decision); this adds the considerations for the watched one.
+/// with the scores behind its choice. Every scored agent's per-option scores are on its
+/// [`DecisionScores`](crate::DecisionScores); this adds the considerations for the watched
+/// one.
 #[derive(Resource, Debug, Clone, Default)]
 pub struct AiInspector {
     /// The agent to explain; `None` explains nobody.

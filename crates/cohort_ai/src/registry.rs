@@ -68,7 +68,8 @@ impl DecisionMakers {
         id
     }
 
-    /// The id of the decision maker named `name` (its file name without `.ron`).
+    /// The id of the decision maker named `name` (its file name without `.ai.ron`, or
+    /// without `.ron`).
     pub fn id(&self, name: &str) -> Option<DecisionMakerId> {
         self.entries
             .iter()

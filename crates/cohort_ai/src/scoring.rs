@@ -38,12 +38,18 @@ pub(crate) struct ThreadScoring {
     pub(crate) decided: Vec<Entity>,
 }
 
+/// Which definition an agent thinks with, for its cache key: the decision maker's id (an
+/// agent may be moved to another) and the generation of its file (it may be reloaded).
+fn definition_version(id: DecisionMakerId, generation: u32) -> u64 {
+    (u64::from(id.0) << 32) | u64::from(generation)
+}
+
 /// A hash of what the decision maker reads: the quantized inputs it uses, the candidates
-/// and their quantized inputs, and the definition's generation. A multiply-rotate hash:
+/// and their quantized inputs, and the [`definition_version`]. A multiply-rotate hash:
 /// it only has to tell one agent's inputs from its own previous ones, cheaply.
 fn cache_key(
     maker: &DecisionMaker,
-    generation: u32,
+    version: u64,
     inputs: &AiInputs,
     candidates: &AiCandidates,
     quantum: f32,
@@ -52,7 +58,7 @@ fn cache_key(
     let step = 1.0 / quantum.max(1e-6);
     // Truncation, not rounding: no libm call in the hot path.
     let quantize = |value: f32| (value * step) as i64 as u64;
-    let mut hash = u64::from(generation).wrapping_mul(K);
+    let mut hash = version.wrapping_mul(K);
     let mut add = |word: u64| hash = (hash.rotate_left(23) ^ word).wrapping_mul(K);
     let mut mask = maker.agent_mask();
     while mask != 0 {
@@ -162,9 +168,10 @@ impl ScorePass<'_> {
         let (inputs, candidates) = (&rows.inputs[row], &rows.candidates[row]);
         let waited = tick.saturating_sub(agent.since);
         tally.staleness = tally.staleness.max(waited);
-        let key = cache
-            .enabled
-            .then(|| cache_key(maker, entry.generation, inputs, candidates, cache.quantum));
+        let key = cache.enabled.then(|| {
+            let version = definition_version(agent.maker, entry.generation);
+            cache_key(maker, version, inputs, candidates, cache.quantum)
+        });
         // An urgent agent was told something its inputs may not show: no reuse.
         let hit = match (key, rows.caches.get(row).entry) {
             _ if agent.is_urgent() => false,
@@ -301,13 +308,20 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_key_changes_with_the_definitions_generation() {
+    fn the_cache_key_changes_with_the_definition_its_generation_and_its_id() {
         let (makers, id) = needs_makers();
         let maker = makers.get(id).expect("inserted");
         let (inputs, candidates) = (AiInputs::default(), AiCandidates::default());
+        let key = |id: u16, generation| {
+            let version = definition_version(DecisionMakerId(id), generation);
+            cache_key(maker, version, &inputs, &candidates, 0.01)
+        };
+        assert_ne!(key(0, 0), key(0, 1), "a reload");
         assert_ne!(
-            cache_key(maker, 0, &inputs, &candidates, 0.01),
-            cache_key(maker, 1, &inputs, &candidates, 0.01)
+            key(0, 0),
+            key(1, 0),
+            "another decision maker, same inputs read"
         );
+        assert_ne!(key(1, 0), key(0, 1));
     }
 }
