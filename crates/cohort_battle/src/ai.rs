@@ -198,8 +198,12 @@ pub fn sense_battle(
             } else if decision.decided_at().is_some() && queue.is_idle() {
                 agent.make_urgent();
             }
-            if !morale.retreated && share <= RETREAT_SHARE && !agent.is_urgent() {
-                agent.make_urgent();
+            let wounded = share <= RETREAT_SHARE;
+            if wounded != morale.wounded {
+                morale.wounded = wounded;
+                if wounded && !morale.retreated {
+                    agent.make_urgent();
+                }
             }
             if !agent.is_selected() {
                 return;

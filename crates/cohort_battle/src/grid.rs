@@ -350,6 +350,10 @@ impl<'a, const K: usize> Nearest<'a, K> {
     /// Keeps `entry` if it is among the `K` nearest so far (ties: the lower id).
     #[inline]
     fn offer(&mut self, distance: f32, entry: &'a GridEntry) {
+        // A list of none keeps none (and has no last place to compare with).
+        if K == 0 {
+            return;
+        }
         // Most entries of a full list are farther than all it keeps.
         if self.len == K && distance > self.entries[K - 1].0 {
             return;
@@ -372,7 +376,7 @@ impl<'a, const K: usize> Nearest<'a, K> {
 
     /// The farthest kept squared distance, once `K` are kept.
     fn farthest(&self) -> Option<f32> {
-        (self.len == K).then(|| self.entries[K - 1].0)
+        (self.len == K).then(|| self.entries.last().map_or(0.0, |entry| entry.0))
     }
 
     /// How many were found.
@@ -449,6 +453,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn asking_for_none_finds_none_without_a_panic() {
+        let units = [entry(0, 1.0, 1.0, 0), entry(1, 2.0, 1.0, 1)];
+        let mut grid = SpatialGrid::new(Vec2::new(10.0, 10.0), 4.0, 2);
+        grid.rebuild(units.iter().copied());
+        let none = grid.nearest_enemies::<0>(0, Vec2::ONE, 50.0);
+        assert_eq!(none.len(), 0);
+        assert_eq!(none.iter().count(), 0);
+        assert_eq!(grid.nearest_enemies::<1>(0, Vec2::ONE, 50.0).len(), 1);
     }
 
     #[test]

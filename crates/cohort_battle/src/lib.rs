@@ -4,8 +4,10 @@
 //! ([`load_scenario`] checks every field and names the file, line and field of any
 //! mistake). [`BattlePlugin`] spawns the teams and runs the battle in
 //! [`SimSchedule`](cohort_sim::SimSchedule): a spatial grid rebuilt each tick into reused
-//! buffers, orders through pooled action queues (`cohort_actions`: attack the nearest
-//! enemy, advance, support casts, one retreat when hurt, then regroup), movement, melee
+//! buffers, decisions by a utility AI per unit type (`cohort_ai`: which of the nearest
+//! enemies to engage, whom to heal, when to fall back) carried out as orders through
+//! pooled action queues (`cohort_actions`: attack, advance, support casts, one retreat
+//! when hurt, then regroup), movement, melee
 //! and ranged attacks with cooldowns,
 //! damage through armor and shields, timed effects (damage and heal over time, slow,
 //! shield), derived stats recomputed only when effects start or end, death and despawn,

@@ -41,9 +41,9 @@ pub const RETREAT_PRIORITY: u8 = 2;
 /// See [`RETREAT_PRIORITY`].
 pub const SUPPORT_PRIORITY: u8 = 1;
 
-/// A unit falls back once, the first time its health drops to this share of its maximum
-/// (the decision makers in `assets/ai/` say so; the battle's sensor asks for a decision
-/// when a unit crosses it).
+/// A unit falls back once, the first time its health drops to one `RETREAT_HEALTH_SHARE`th
+/// of its maximum (the decision makers in `assets/ai/` say so; the battle's sensor asks
+/// for a decision when a unit crosses it).
 pub const RETREAT_HEALTH_SHARE: i32 = 4;
 
 /// Seconds a retreat lasts, and the wait after it.
@@ -60,6 +60,9 @@ pub const FALL_BACK_SECONDS: f64 = 0.5;
 pub struct Morale {
     /// True after its one retreat.
     pub retreated: bool,
+    /// True while its health is at or below the retreat share: the sensor asks for a
+    /// decision when this turns true, not on every tick after.
+    pub wounded: bool,
 }
 
 /// Registers the battle's orders, with a pool sized for `units` units: a current order

@@ -13,7 +13,7 @@ Usage: headless [OPTIONS]
 
 Options:
   --scenario PATH   scenario file [default: assets/scenarios/skirmish.ron]
-  --units N         scale the scenario to N units in all (1 to 1000000)
+  --units N         scale the scenario to N units in all (up to 1000000, one per team at least)
   --ticks N         end the battle after N ticks at the latest
   --threads N       threads that run systems and par_iter [default: one per core]
   --seed N          seed of the battle's randomness [default: the scenario's]
