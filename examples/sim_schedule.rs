@@ -1,4 +1,5 @@
-//! The smallest use of `SimPlugin`: a system in each phase, fast-forwarded 90 ticks.
+//! The smallest use of `SimPlugin`: a system in the Sense and Act phases, fast-forwarded
+//! 90 ticks.
 
 use bevy::prelude::*;
 use cohort::prelude::*;

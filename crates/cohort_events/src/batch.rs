@@ -4,7 +4,7 @@ use bevy::ecs::resource::Resource;
 
 use crate::stats::EventTypeStats;
 
-/// The last flushed batch of `E`, sorted by key (then writer, then write order), and the
+/// The last flushed batch of `E`, sorted by key (then source, writer and write order), and the
 /// type's stats. Read it with [`BatchReader`](crate::BatchReader) to see each batch
 /// exactly once, or as `Res<EventBatch<E>>` to look at the current one.
 #[derive(Resource)]
