@@ -23,7 +23,7 @@ pub struct AiTotals {
     pub deferred: u64,
     /// Agents scored over the budget because they had waited the staleness bound.
     pub forced: u64,
-    /// Agents skipped because their decision maker id names none.
+    /// Agents skipped because their decision maker id names none (counted per tick).
     pub unknown_makers: u64,
 }
 
@@ -36,6 +36,10 @@ pub struct AiTickFigures {
     pub due: u32,
     /// Agents selected (the budget's share of the due, plus the forced).
     pub selected: u32,
+    /// Of those, forced past the staleness bound, whatever the budget.
+    pub forced: u32,
+    /// Agents whose decision maker id names none: never due, never scored.
+    pub unknown_makers: u32,
     /// Of those, scored.
     pub evaluated: u32,
     /// Of those, from the cache.
@@ -128,21 +132,15 @@ impl AiStats {
     }
 
     /// Adds one tick's figures (and its considerations, forced agents and skips).
-    pub(crate) fn record(
-        &mut self,
-        figures: AiTickFigures,
-        considerations: u64,
-        forced: u32,
-        unknown: u32,
-    ) {
+    pub(crate) fn record(&mut self, figures: AiTickFigures, considerations: u64) {
         let decisions = figures.evaluated + figures.cache_hits;
         self.totals.decisions += u64::from(decisions);
         self.totals.evaluated += u64::from(figures.evaluated);
         self.totals.cache_hits += u64::from(figures.cache_hits);
         self.totals.considerations += considerations;
         self.totals.deferred += u64::from(figures.deferred());
-        self.totals.forced += u64::from(forced);
-        self.totals.unknown_makers += u64::from(unknown);
+        self.totals.forced += u64::from(figures.forced);
+        self.totals.unknown_makers += u64::from(figures.unknown_makers);
         self.due_total += u64::from(figures.due);
         self.staleness_max = self.staleness_max.max(figures.staleness_ticks);
         let slot = self.recorded % STATS_WINDOW;
@@ -202,16 +200,16 @@ mod tests {
                     tick: u64::from(tick),
                     due: 12,
                     selected: 10,
+                    forced: 1,
                     evaluated: 6,
                     cache_hits: 4,
                     limit: Some(10),
                     eval_us: tick as f32,
                     staleness_ticks: u64::from(tick % 7),
                     out_of_time: 1,
+                    ..AiTickFigures::default()
                 },
                 30,
-                1,
-                0,
             );
         }
         let summary = stats.summary();
@@ -233,7 +231,7 @@ mod tests {
     #[test]
     fn no_limit_reports_no_budget_use() {
         let mut stats = AiStats::default();
-        stats.record(AiTickFigures::default(), 0, 0, 0);
+        stats.record(AiTickFigures::default(), 0);
         assert_eq!(stats.summary().budget_used_p95, None);
     }
 }

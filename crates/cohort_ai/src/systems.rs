@@ -41,7 +41,6 @@ pub struct AiTickState {
     /// Measured microseconds per scored agent, smoothed: turns a time budget into a count.
     micros_per_decision: Option<f32>,
     pending: AiTickFigures,
-    forced: u32,
 }
 
 impl AiTickState {
@@ -142,6 +141,10 @@ fn priority(agent: &AiAgent, id: SimId, tick: u64) -> u64 {
 struct Marking<'a> {
     tick: u64,
     max_staleness: u64,
+    /// Decision makers registered: an agent whose id is not below this has none to think
+    /// with, and is never due (nor forced past the staleness bound, taking the budget's
+    /// places every tick).
+    makers: usize,
     /// Each thread's counts.
     threads: &'a Parallel<Tally>,
 }
@@ -167,8 +170,10 @@ impl Marking<'_> {
         let agent = agents.get(row);
         let seen = agent.since != NO_TICK;
         let since = if seen { agent.since } else { tick };
-        let stale = tick.saturating_sub(since) >= self.max_staleness;
-        let due = agent.is_urgent() || !agent.has(flag::DECIDED) || stale || tick >= agent.next_due;
+        let known = usize::from(agent.maker.0) < self.makers;
+        let stale = known && tick.saturating_sub(since) >= self.max_staleness;
+        let due = known
+            && (agent.is_urgent() || !agent.has(flag::DECIDED) || stale || tick >= agent.next_due);
         let turn = match (due, stale) {
             (false, _) => 0,
             (true, false) => flag::DUE | flag::SELECTED,
@@ -184,6 +189,7 @@ impl Marking<'_> {
         }
         tally.due += u32::from(due);
         tally.forced += u32::from(stale);
+        tally.unknown += u32::from(!known);
     }
 }
 
@@ -196,6 +202,7 @@ impl Marking<'_> {
 pub fn select_due_agents(
     tick: Res<SimTick>,
     config: Res<AiConfig>,
+    makers: Res<DecisionMakers>,
     mut state: ResMut<AiTickState>,
     mut agents: Query<(&SimId, &mut AiAgent)>,
 ) {
@@ -207,6 +214,7 @@ pub fn select_due_agents(
     let marking = Marking {
         tick,
         max_staleness: u64::from(config.max_staleness_ticks.max(1)),
+        makers: makers.len(),
         threads: &state.selecting,
     };
     let tables = agents
@@ -223,21 +231,25 @@ pub fn select_due_agents(
     if let Some(limit) = limit.filter(|&limit| due > limit) {
         let keep = limit.saturating_sub(forced) as usize;
         let cutoff = cutoff(&mut state.scratch, &agents, tick, keep);
+        // Counted, not worked out: agents tied at the cutoff all get in.
+        let mut chosen_count = 0;
         for (id, mut agent) in &mut agents {
             if agent.waits_for_budget() {
                 let chosen = priority(&agent, *id, tick) >= cutoff;
+                chosen_count += u32::from(chosen);
                 if chosen != agent.is_selected() {
                     agent.flags ^= flag::SELECTED;
                 }
             }
         }
-        selected = forced + keep.min((due - forced) as usize) as u32;
+        selected = forced + chosen_count;
     }
-    state.forced = forced;
     state.pending = AiTickFigures {
         tick,
         due,
         selected,
+        forced,
+        unknown_makers: total.unknown,
         limit,
         ..AiTickFigures::default()
     };
@@ -290,7 +302,7 @@ pub fn evaluate_decisions(
         makers: &makers,
         threads: &state.scoring,
         clock: clock.as_ref(),
-        any_forced: state.forced > 0,
+        any_forced: state.pending.forced > 0,
     };
     let selected = state.pending.selected as usize;
     if selected > 0 {
@@ -326,9 +338,11 @@ pub fn evaluate_decisions(
                 .saturating_sub(evaluated + hits + tally.unknown),
             None => 0,
         },
+        // Selection leaves them out; the pass counts any it still meets.
+        unknown_makers: state.pending.unknown_makers + tally.unknown,
         ..state.pending
     };
-    stats.record(figures, tally.considerations, state.forced, tally.unknown);
+    stats.record(figures, tally.considerations);
 }
 
 /// Refreshes [`AiInspector`]'s explanation when the watched agent was scored this tick.

@@ -85,7 +85,8 @@ fn a_budget_defers_the_rest_and_nobody_waits_past_the_bound() {
     let figures = *stats.last_tick();
     assert_eq!(figures.due, 1_000);
     assert_eq!(figures.limit, Some(100));
-    assert!(figures.selected <= 100 + stats.totals().forced as u32);
+    // The budget's 100, or the forced alone when more than that waited the bound.
+    assert_eq!(figures.selected, figures.forced.max(100), "{figures:?}");
     assert_eq!(seen.len(), 1_000, "every agent decided");
     let mut worst = 0;
     for ticks in seen.values() {
@@ -222,6 +223,35 @@ fn an_unknown_decision_maker_is_counted_not_a_panic() {
         app.world().get::<Decision>(agent).unwrap().decided_at(),
         None
     );
+}
+
+#[test]
+fn agents_of_an_unknown_decision_maker_take_no_place_in_the_budget() {
+    let config = AiConfig {
+        max_decisions_per_tick: Some(10),
+        think_every: [1, 1, 1, 1],
+        max_staleness_ticks: 2,
+        cache: no_cache(),
+        ..AiConfig::default()
+    };
+    let (mut app, _) = needs_app(1, 10, config);
+    for _ in 0..50 {
+        let id = app.world_mut().resource_mut::<SimIdAllocator>().allocate();
+        app.world_mut()
+            .spawn((id, AiAgent::new(DecisionMakerId(42))));
+    }
+    app.run_sim_ticks(20);
+    let stats = app.world().resource::<AiStats>();
+    let last = *stats.last_tick();
+    assert_eq!(
+        (last.due, last.selected, last.forced),
+        (10, 10, 0),
+        "{last:?}"
+    );
+    assert_eq!(last.evaluated + last.cache_hits, 10, "the ten known agents");
+    assert_eq!(last.unknown_makers, 50);
+    assert_eq!(stats.totals().forced, 0, "never past the bound: never due");
+    assert_eq!(stats.totals().unknown_makers, 50 * 20);
 }
 
 #[test]
