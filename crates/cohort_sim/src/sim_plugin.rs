@@ -267,18 +267,22 @@ pub fn run_sim_schedule(world: &mut World) {
     world.resource_mut::<SimTickTiming>().ticks_last_run = ran;
 }
 
-/// Keeps `Time<Fixed>`'s timestep at [`SimConfig::tick_rate`] when the config changes.
-fn sync_fixed_timestep(config: Res<SimConfig>, mut fixed: ResMut<Time<Fixed>>) {
+/// Keeps `Time<Fixed>`'s timestep at [`SimConfig::tick_rate`] when the config changes. A
+/// rate out of range is refused: the timestep stays and the config gets its rate back, so
+/// [`SimConfig::tick_seconds`] goes on telling the truth.
+fn sync_fixed_timestep(mut config: ResMut<SimConfig>, mut fixed: ResMut<Time<Fixed>>) {
     if TICK_RATE_RANGE.contains(&config.tick_rate) {
         let tick = Duration::from_secs_f64(1.0 / config.tick_rate);
         if fixed.timestep() != tick {
             fixed.set_timestep(tick);
         }
     } else {
+        let kept = 1.0 / fixed.timestep().as_secs_f64();
         warn!(
-            "cohort: SimConfig tick_rate {} is outside {:?}; keeping the current timestep",
+            "cohort: SimConfig tick_rate {} is outside {:?}; keeping {kept} ticks a second",
             config.tick_rate, TICK_RATE_RANGE
         );
+        config.tick_rate = kept;
     }
 }
 
@@ -451,6 +455,25 @@ mod tests {
             app.world().resource::<SimConfig>().tick_seconds(),
             1.0 / 60.0
         );
+    }
+
+    #[test]
+    fn a_bad_tick_rate_at_run_time_is_refused_and_the_config_keeps_the_old_one() {
+        let mut app = test_app(SimPlugin::default().fast_forward(1));
+        app.run_sim_ticks(1);
+        for bad in [0.0, f64::NAN, 1e9] {
+            app.world_mut().resource_mut::<SimConfig>().tick_rate = bad;
+            assert_eq!(app.run_sim_ticks(2), 2, "rate {bad}");
+            let config = app.world().resource::<SimConfig>();
+            assert!(
+                (config.tick_rate - 30.0).abs() < 1e-6,
+                "rate {bad}: {config:?}"
+            );
+            assert!(
+                (config.tick_seconds() - 1.0 / 30.0).abs() < 1e-6,
+                "rate {bad}"
+            );
+        }
     }
 
     #[test]
