@@ -277,16 +277,19 @@ impl Profiler {
         let snapshot = AllocSnapshot::take();
         let allocated = snapshot.since(&self.last_snapshot);
         self.last_snapshot = snapshot;
-        let ticks = self.collect_ticks(timing);
         let Some(previous_end) = self.last_frame_end.replace(now) else {
             for system in &mut self.systems {
                 system.cell.take_frame();
             }
+            self.skip_ticks(timing);
             return;
         };
         if !self.shared.enabled() {
+            // Ticks of a pause are neither kept nor counted as lost, as its frames.
+            self.skip_ticks(timing);
             return;
         }
+        let ticks = self.collect_ticks(timing);
         let steady = self.frame_index >= self.config.warmup_frames;
         let (system_allocations, system_nanos) = self.collect_systems(steady);
         let allocations = allocated.allocating_calls();
@@ -322,6 +325,13 @@ impl Profiler {
             None => &mut self.hitch_buffer,
         };
         buffer.reserve(self.systems.len().saturating_sub(buffer.len()));
+    }
+
+    /// Passes over the ticks run since the last look without keeping them.
+    fn skip_ticks(&mut self, timing: Option<&SimTickTiming>) {
+        if let Some(timing) = timing {
+            self.ticks_seen = Some(timing.ticks_timed);
+        }
     }
 
     fn collect_ticks(&mut self, timing: Option<&SimTickTiming>) -> u32 {

@@ -245,11 +245,16 @@ fn hitch_once(mut frame: Local<u32>) {
     }
 }
 
+/// An app whose 30th frame sleeps 40 ms, profiled over a window of `window` frames.
+fn app_with_one_hitch(window: usize) -> App {
+    let mut app = app_with(ProfilerPlugin::default().window(window));
+    app.add_systems(Update, (hitch_once, late).chain());
+    started(app)
+}
+
 #[test]
 fn a_hitch_is_counted_and_frozen_with_its_systems() {
-    let mut app = app_with(ProfilerPlugin::default().window(100));
-    app.add_systems(Update, (hitch_once, late).chain());
-    let mut app = started(app);
+    let mut app = app_with_one_hitch(100);
     for _ in 0..40 {
         app.update();
     }
@@ -277,9 +282,7 @@ fn a_hitch_is_counted_and_frozen_with_its_systems() {
 
 #[test]
 fn the_slowest_hitch_is_forgotten_once_it_leaves_the_window() {
-    let mut app = app_with(ProfilerPlugin::default().window(20));
-    app.add_systems(Update, (hitch_once, late).chain());
-    let mut app = started(app);
+    let mut app = app_with_one_hitch(20);
     for _ in 0..33 {
         app.update();
     }
@@ -305,9 +308,7 @@ fn the_slowest_hitch_is_forgotten_once_it_leaves_the_window() {
 
 #[test]
 fn a_window_shorter_than_ten_frames_still_finds_hitches() {
-    let mut app = app_with(ProfilerPlugin::default().window(5));
-    app.add_systems(Update, (hitch_once, late).chain());
-    let mut app = started(app);
+    let mut app = app_with_one_hitch(5);
     for _ in 0..33 {
         app.update();
     }
@@ -373,6 +374,22 @@ fn systems_in_sim_phases_know_their_phase() {
     assert_eq!(late.identity().phase, Some("Act"));
     assert_eq!(late.identity().schedule, "SimSchedule");
     assert!(profiler.tick_stats().count >= 4);
+}
+
+#[test]
+fn ticks_run_while_switched_off_are_not_kept() {
+    use cohort_sim::{SimAppExt, SimPlugin};
+    let mut app = app_with(ProfilerPlugin::default().disabled());
+    app.add_plugins(SimPlugin::default().fast_forward(1));
+    let mut app = started(app);
+    app.run_sim_ticks(20);
+    app.world_mut().resource_mut::<Profiler>().set_enabled(true);
+    app.run_sim_ticks(5);
+    let profiler = app.world().resource::<Profiler>();
+    let (kept, counted) = (profiler.tick_stats().count, profiler.totals().ticks);
+    assert!(kept <= 5, "only ticks while on: {kept}");
+    assert_eq!(kept as u64, counted, "kept and counted agree");
+    assert_eq!(profiler.totals().ticks_not_timed, 0);
 }
 
 #[test]
