@@ -4,7 +4,7 @@
 
 use bevy::prelude::*;
 use cohort::prelude::*;
-use cohort_actions::ActionRegistry;
+use cohort_actions::{ActionRegistry, ActionSettings};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Order {
@@ -17,6 +17,8 @@ enum Order {
 struct Guard {
     id: u32,
     position: Vec2,
+    /// True once it reached the alarm point.
+    answered: bool,
 }
 
 /// Moves guards toward their walk or alarm point; the order finishes on arrival.
@@ -28,6 +30,7 @@ fn walk(mut guards: Query<(&mut Guard, &mut ActionQueue<Order>)>) {
         let offset = to - guard.position;
         if offset.length() <= 1.0 {
             guard.position = to;
+            guard.answered |= matches!(queue.current(), Some(Order::Alarm { .. }));
             queue.finish();
         } else {
             guard.position += offset.normalize();
@@ -46,9 +49,9 @@ fn wait(mut guards: Query<&mut ActionQueue<Order>>) {
     });
 }
 
-/// At tick 50, every tenth guard runs to the alarm.
+/// At tick 40, mid-patrol, every tenth guard runs to the alarm.
 fn raise_alarm(tick: Res<SimTick>, guards: Query<(Entity, &Guard)>, orders: ActionWriter<Order>) {
-    if tick.get() != 50 {
+    if tick.get() != 40 {
         return;
     }
     guards.par_iter().for_each(|(entity, guard)| {
@@ -77,14 +80,22 @@ fn main() {
         let post = Vec2::new((id % 40) as f32 * 5.0, (id / 40) as f32 * 5.0);
         let guard = app
             .world_mut()
-            .spawn((Guard { id, position: post }, ActionQueue::<Order>::new()))
+            .spawn((
+                Guard {
+                    id,
+                    position: post,
+                    answered: false,
+                },
+                ActionQueue::<Order>::new(),
+            ))
             .id();
+        // Direct pushes take the config the order type was registered with.
+        let config = app.world().resource::<ActionSettings<Order>>().config;
         app.world_mut()
             .resource_scope(|world, mut pool: Mut<ActionPool<Order>>| {
                 let mut queue = world
                     .get_mut::<ActionQueue<Order>>(guard)
                     .expect("just spawned");
-                let config = ActionQueueConfig::default();
                 let beat = [
                     Order::Walk {
                         to: post + Vec2::new(20.0, 0.0),
@@ -117,10 +128,10 @@ fn main() {
             summary.pool.live, summary.pool.capacity, summary.pool.high_water, summary.pool.growths
         );
     }
-    let mut guards = app.world_mut().query::<(&Guard, &ActionQueue<Order>)>();
-    let at_alarm = guards
-        .iter(app.world())
-        .filter(|(guard, _)| guard.position == Vec2::ZERO)
-        .count();
-    println!("{at_alarm} guards reached the alarm point");
+    let mut guards = app.world_mut().query::<&Guard>();
+    let called = guards.iter(app.world()).filter(|guard| guard.id % 10 == 0);
+    let (called, answered) = called.fold((0, 0), |(called, answered), guard| {
+        (called + 1, answered + u32::from(guard.answered))
+    });
+    println!("{answered} of the {called} guards called reached the alarm point by tick 200");
 }

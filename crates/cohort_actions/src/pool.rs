@@ -802,6 +802,11 @@ mod tests {
         ]
     }
 
+    /// Each pushed value's priority: the model knows it from the value.
+    fn priority_of(value: u32) -> u8 {
+        (value % 3) as u8
+    }
+
     fn overflow(index: u8) -> Overflow {
         [
             Overflow::Reject,
@@ -829,7 +834,8 @@ mod tests {
                     Op::Back(unit, value) | Op::Front(unit, value) => {
                         let unit = unit as usize;
                         let front = matches!(op, Op::Front(..));
-                        let outcome = pool.push(&mut queues[unit], Queued::new(value), &config, front);
+                        let item = Queued::new(value).with_priority(priority_of(value));
+                        let outcome = pool.push(&mut queues[unit], item, &config, front);
                         let full = models[unit].len() as u32 >= capacities[unit];
                         match (full, overflow(unit as u8)) {
                             (false, _) | (true, Overflow::Grow) => {
@@ -881,7 +887,7 @@ mod tests {
                     let listed: Vec<u32> = pool.iter(&queues[unit]).map(|queued| queued.action).collect();
                     prop_assert_eq!(&listed, &Vec::from(models[unit].clone()));
                     prop_assert_eq!(queues[unit].len() as usize, models[unit].len());
-                    let expected_head = models[unit].front().map_or(0, |_| 0);
+                    let expected_head = models[unit].front().map_or(0, |&value| priority_of(value));
                     prop_assert_eq!(queues[unit].next_priority(), expected_head);
                 }
                 let in_use: usize = models.iter().map(VecDeque::len).sum::<usize>()

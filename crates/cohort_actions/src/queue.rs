@@ -37,7 +37,11 @@ use crate::queued::{ActionEnd, ActionState, Queued};
 ///
 /// Removing the component or despawning the unit gives its slots back to the pool. The
 /// queue is neither `Clone` nor serializable by itself: its slots belong to it alone. Save
-/// it with [`QueueSnapshot`](crate::QueueSnapshot).
+/// it with [`QueueSnapshot`](crate::QueueSnapshot). To empty it, write
+/// [`ActionCommand::Stop`](crate::ActionCommand::Stop) (or call the pool's `clear` for the
+/// queued ones); assigning a fresh `ActionQueue` over a live one (`*queue =
+/// ActionQueue::new()`) loses its slots: nothing links them any more, so the pool never
+/// gets them back.
 pub struct ActionQueue<A: Send + Sync + 'static> {
     pub(crate) head: u32,
     pub(crate) tail: u32,
