@@ -195,7 +195,10 @@ pub fn sense_battle(
                     Ok(at) => target.position = at.0,
                     Err(_) => agent.make_urgent(),
                 }
-            } else if decision.decided_at().is_some() && queue.is_idle() {
+            }
+            // Nothing to do (a regroup ended, or its target fell): decide now, not at
+            // its next think slot.
+            if decision.decided_at().is_some() && queue.is_idle() {
                 agent.make_urgent();
             }
             let wounded = share <= RETREAT_SHARE;
