@@ -105,7 +105,7 @@ pub fn name_of(path: &Path) -> String {
 fn validate(path: &Path, text: &str, definition: &DecisionMakerDef) -> Result<(), LoadError> {
     let error = |field: String, needle: &str, message: String| {
         let mut error = LoadError::at_field(path, field, message);
-        error.position = line_of(text, needle);
+        error.position = line_of(text, needle, 0);
         error
     };
     if definition.options.is_empty() {
@@ -142,15 +142,19 @@ fn validate(path: &Path, text: &str, definition: &DecisionMakerDef) -> Result<()
                 "an option needs a name".into(),
             ));
         }
-        if definition.options[..index]
+        let earlier = definition.options[..index]
             .iter()
-            .any(|other| other.name == option.name)
-        {
-            return Err(error(
+            .filter(|other| other.name == option.name)
+            .count();
+        if earlier > 0 {
+            // At the second of the two.
+            let mut error = LoadError::at_field(
+                path,
                 format!("{at}.name"),
-                &quoted,
                 format!("two options are named {quoted}"),
-            ));
+            );
+            error.position = line_of(text, &quoted, earlier);
+            return Err(error);
         }
         if option.weight.0 < 0.0 {
             return Err(error(
@@ -195,8 +199,17 @@ fn validate(path: &Path, text: &str, definition: &DecisionMakerDef) -> Result<()
 }
 
 /// The 1-based line and column where `needle` first appears in `text`.
-fn line_of(text: &str, needle: &str) -> Option<(usize, usize)> {
-    let at = text.find(needle)?;
+/// The line and column of the `nth` (from 0) place `needle` appears outside a `//`
+/// comment.
+fn line_of(text: &str, needle: &str, nth: usize) -> Option<(usize, usize)> {
+    let in_comment = |at: usize| {
+        let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        text[line_start..at].contains("//")
+    };
+    let (at, _) = text
+        .match_indices(needle)
+        .filter(|(at, _)| !in_comment(*at))
+        .nth(nth)?;
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let column = at - before.rfind('\n').map_or(0, |newline| newline + 1) + 1;
@@ -254,6 +267,17 @@ mod tests {
         .unwrap_err();
         assert_eq!(error.position.map(|(line, _)| line), Some(3), "{error}");
         assert!(error.to_string().contains("not a finite number"), "{error}");
+    }
+
+    #[test]
+    fn errors_point_past_comments_and_at_the_second_of_two_names() {
+        let text = "// \"eat\" has a negative weight below\n(options: [\n (name: \"eat\", weight: -1.0),\n])";
+        let error = parse(text).unwrap_err();
+        assert_eq!(error.position.map(|(line, _)| line), Some(3), "{error}");
+        let twice = "(options: [\n (name: \"eat\"),\n (name: \"eat\"),\n])";
+        let error = parse(twice).unwrap_err();
+        assert!(error.message.contains("two options"), "{error}");
+        assert_eq!(error.position.map(|(line, _)| line), Some(3), "{error}");
     }
 
     #[test]
