@@ -476,7 +476,7 @@ fn select_unit(
     window: Query<&Window, With<PrimaryWindow>>,
     camera: Query<(&Camera, &GlobalTransform, &Projection)>,
     egui: Option<Res<EguiWantsInput>>,
-    units: Query<(Entity, &Position)>,
+    mut units: Query<(Entity, &mut Position)>,
     mut selected: ResMut<Selected>,
     mut sprites: Query<&mut Sprite>,
 ) {
@@ -511,6 +511,12 @@ fn select_unit(
         && let Ok(mut sprite) = sprites.get_mut(previous)
     {
         sprite.custom_size = Some(Vec2::splat(UNIT_SIZE));
+    }
+    // `draw_units` redraws only units that changed: mark the two whose look changes.
+    for unit in [selected.0, nearest].into_iter().flatten() {
+        if let Ok((_, mut position)) = units.get_mut(unit) {
+            position.set_changed();
+        }
     }
     selected.0 = nearest;
 }
@@ -600,6 +606,8 @@ fn report_selected(
     };
     let section = stats.section("Selected unit");
     section.hidden = false;
+    // Only this frame's rows: another unit's longer queue or more options must not linger.
+    section.hide_rows();
     let team_name = rules
         .team_names
         .get(team.0 as usize)

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use bevy::app::{App, Last, Plugin, PreUpdate};
 use bevy::ecs::prelude::*;
-use bevy::input::ButtonInput;
 use bevy::input::keyboard::KeyCode;
+use bevy::input::{ButtonInput, InputSystems};
 use bevy::log::{info, warn};
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
 use cohort_actions::ActionRegistry;
@@ -35,7 +35,10 @@ use crate::ui::{OverlayActions, OverlayUiState, draw_overlay};
 ///
 /// Needs [`ProfilerPlugin`](cohort_profiler::ProfilerPlugin) (without it the overlay
 /// says so). Adds `bevy_egui`'s `EguiPlugin` if the app has a window (`WindowPlugin`) and
-/// no `EguiPlugin` yet; in a headless app it gathers but draws nothing.
+/// no `EguiPlugin` yet; in a headless app it gathers but draws nothing. So add it after
+/// `DefaultPlugins` and after an `EguiPlugin` of your own (one added after it would be
+/// added twice, which Bevy refuses); added before the window, it warns at start-up that
+/// it will not draw.
 ///
 /// ```no_run
 /// use bevy::prelude::*;
@@ -119,7 +122,12 @@ impl Plugin for OverlayPlugin {
         app.insert_resource(self.config.clone())
             .init_resource::<OverlayState>()
             .init_resource::<OverlayStats>()
-            .add_systems(PreUpdate, toggle_overlay.in_set(OverlaySystems::Toggle))
+            .add_systems(
+                PreUpdate,
+                toggle_overlay
+                    .in_set(OverlaySystems::Toggle)
+                    .after(InputSystems),
+            )
             .add_systems(
                 Last,
                 gather_overlay
@@ -131,9 +139,29 @@ impl Plugin for OverlayPlugin {
                 EguiPrimaryContextPass,
                 draw_overlay_window.in_set(OverlaySystems::Draw),
             );
+            app.init_resource::<OverlayDraws>();
+        }
+    }
+
+    fn finish(&self, app: &mut App) {
+        let has_window = app.is_plugin_added::<bevy_window::WindowPlugin>();
+        if has_window && !app.world().contains_resource::<OverlayDraws>() {
+            warn!(
+                "cohort: OverlayPlugin was added before the window (WindowPlugin): it \
+                 gathers but will not draw; add it after DefaultPlugins"
+            );
         }
     }
 }
+
+/// The most frames a graph shows (the profiler's window holds no more than it keeps).
+const MAX_GRAPH_FRAMES: usize = 1 << 16;
+/// The most systems the top-allocators list shows.
+const MAX_TOP_ALLOCATORS: usize = 1 << 10;
+
+/// Present when the overlay added its draw system.
+#[derive(Resource, Default)]
+struct OverlayDraws;
 
 /// Shows or hides the overlay on the toggle key.
 pub fn toggle_overlay(keys: Option<Res<ButtonInput<KeyCode>>>, mut config: ResMut<OverlayConfig>) {
@@ -153,9 +181,10 @@ pub fn gather_overlay(world: &mut World) {
     if !config.visible {
         return;
     }
+    // Bounded, so that `usize::MAX` for "all" reserves what there is, not an overflow.
     let options = GatherOptions {
-        graph_frames: config.graph_frames,
-        top_allocators: config.top_allocators,
+        graph_frames: config.graph_frames.min(MAX_GRAPH_FRAMES),
+        top_allocators: config.top_allocators.min(MAX_TOP_ALLOCATORS),
         refresh_table: true,
     };
     let refresh_every = u64::from(config.refresh_every.max(1));

@@ -112,6 +112,12 @@ pub fn draw_overlay(
         .resizable(true)
         .vscroll(true)
         .show(ctx, |ui| {
+            if model.gathers == 0 {
+                ui.colored_label(
+                    rgb(WARN),
+                    "no figures: add cohort_profiler's ProfilerPlugin to the app",
+                );
+            }
             header(ui, model, state, config, &mut actions);
             CollapsingHeader::new("Frame")
                 .default_open(true)
@@ -477,7 +483,7 @@ fn pin_button(ui: &mut Ui, pinned: bool, height: f32) -> egui::Response {
 fn allocations_panel(ui: &mut Ui, model: &OverlayModel, state: &mut OverlayUiState) {
     let alloc = &model.allocations;
     let text = &mut state.scratch;
-    if !alloc.counting {
+    if !alloc.counting && model.gathers > 0 {
         ui.colored_label(
             rgb(WARN),
             "CountingAllocator is not the global allocator: allocations read zero",

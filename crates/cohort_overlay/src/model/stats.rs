@@ -34,9 +34,11 @@ pub struct StatRow {
     pub level: StatLevel,
     /// A colour swatch before the label (a team's colour), as sRGB.
     pub swatch: Option<[u8; 3]>,
+    /// Cut by [`StatSection::hide_rows`] or [`StatSection::truncate`] until set again.
+    hidden: bool,
 }
 
-/// A titled group of rows (`Units`, `Actions`, `AI`, `Selected unit`).
+/// A titled group of rows (`Orders`, `AI`, `Selected unit`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StatSection {
     /// The title.
@@ -45,14 +47,13 @@ pub struct StatSection {
     pub rows: Vec<StatRow>,
     /// Hidden sections are kept (with their buffers) but not drawn.
     pub hidden: bool,
-    /// Rows after this many are kept but not drawn; see [`truncate`](Self::truncate).
-    shown: usize,
 }
 
 impl StatSection {
     /// The row labelled `label`, added at the end if new (the only time this allocates,
     /// besides a value growing longer than before), shown again if it was cut by
-    /// [`truncate`](Self::truncate), with its colour, swatch and bar reset.
+    /// [`hide_rows`](Self::hide_rows) or [`truncate`](Self::truncate), with its colour,
+    /// swatch and bar reset.
     pub fn row(&mut self, label: &str) -> &mut StatRow {
         let position = match self.rows.iter().position(|row| row.label == label) {
             Some(position) => position,
@@ -66,8 +67,8 @@ impl StatSection {
                 self.rows.len() - 1
             }
         };
-        self.shown = self.shown.max(position + 1);
         let row = &mut self.rows[position];
+        row.hidden = false;
         row.fraction = None;
         row.level = StatLevel::Normal;
         row.swatch = None;
@@ -121,15 +122,24 @@ impl StatSection {
         row
     }
 
-    /// Draws only the first `rows` rows from now on, keeping the others' buffers (for
-    /// lists that shrink, such as the selected unit's queue); setting a row shows it again.
+    /// Stops drawing every row from the `rows`th on, keeping their buffers (for lists that
+    /// shrink); setting a row shows it again.
     pub fn truncate(&mut self, rows: usize) {
-        self.shown = rows.min(self.rows.len());
+        for row in self.rows.iter_mut().skip(rows) {
+            row.hidden = true;
+        }
     }
 
-    /// The rows to draw.
-    pub fn shown_rows(&self) -> &[StatRow] {
-        &self.rows[..self.shown.min(self.rows.len())]
+    /// Stops drawing every row until it is set again: call it before filling a section
+    /// whose rows change with what it shows (the selected unit's queue and scores), so
+    /// that rows of the last one do not linger. Keeps every buffer.
+    pub fn hide_rows(&mut self) {
+        self.truncate(0);
+    }
+
+    /// The rows to draw, in the order they were first set.
+    pub fn shown_rows(&self) -> impl Iterator<Item = &StatRow> {
+        self.rows.iter().filter(|row| !row.hidden)
     }
 }
 
@@ -157,8 +167,9 @@ impl StatRow {
 /// that any plugin or the app fills, each from its own system, and that the overlay draws
 /// in the order the sections were first touched.
 ///
-/// The overlay fills `Events` itself (from `cohort_events`); the battle example fills
-/// `Units` and `Selected unit`; action pools and AI fill their own sections the same way.
+/// The overlay fills `Events`, `Orders` and `AI` itself (from `cohort_events`,
+/// `cohort_actions` and `cohort_ai`); the battle example fills `Battle`, `Units alive` and
+/// `Selected unit`.
 /// Setting a row reuses its label and its string, so a system that sets the same rows
 /// every frame allocates nothing after the first.
 ///
@@ -256,10 +267,21 @@ mod tests {
         for (label, text) in [("team", "red"), ("kind", "archer"), ("target", "none")] {
             queue.set_text(label, text);
         }
+        let shown = |queue: &StatSection| {
+            queue
+                .shown_rows()
+                .map(|row| row.label.clone())
+                .collect::<Vec<_>>()
+        };
         queue.truncate(1);
-        assert_eq!(queue.shown_rows().len(), 1);
+        assert_eq!(shown(queue), ["team"]);
         queue.set_text("target", "unit 17");
-        assert_eq!(queue.shown_rows().len(), 3);
+        assert_eq!(shown(queue), ["team", "target"], "kind was not set again");
+        queue.hide_rows();
+        assert_eq!(shown(queue), Vec::<String>::new());
+        queue.set_text("kind", "mage");
+        assert_eq!(shown(queue), ["kind"]);
+        assert_eq!(queue.rows.len(), 3, "every buffer kept");
         stats.set_hidden("Selected unit", true);
         assert!(stats.sections()[0].hidden);
     }
