@@ -38,7 +38,9 @@ fn run(args: Vec<String>) -> Result<bool, String> {
                 let percent: f64 = text
                     .trim_end_matches('%')
                     .parse()
-                    .map_err(|_| format!("--time {text}: give a percentage such as 10%"))?;
+                    .ok()
+                    .filter(|percent: &f64| percent.is_finite() && *percent >= 0.0)
+                    .ok_or(format!("--time {text}: give a percentage such as 10%"))?;
                 thresholds.time_fraction = percent / 100.0;
             }
             "--min-us" => thresholds.time_us = number("--min-us", &value("--min-us")?)?,

@@ -41,7 +41,11 @@ impl Default for CaptureOptions {
 /// No client at the address within the time limit, a failed handshake (another protocol
 /// version, a busy client), a broken connection, or bytes that are not a Tracy stream.
 pub fn capture(options: &CaptureOptions) -> Result<Summary, ProbeError> {
-    let deadline = Instant::now() + options.time_limit;
+    // A limit past `Instant`'s range means no limit worth keeping: a year.
+    let now = Instant::now();
+    let deadline = now
+        .checked_add(options.time_limit)
+        .unwrap_or(now + Duration::from_secs(365 * 24 * 60 * 60));
     let mut connection = Connection::open(&options.address, deadline)?;
     let welcome = &connection.welcome;
     let timer_ns = f64::from_le_bytes(welcome[..8].try_into().expect("8 bytes"));

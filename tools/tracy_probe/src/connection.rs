@@ -182,20 +182,21 @@ impl Connection {
                         "the client closed the connection in the middle of {what}"
                     )));
                 }
+                // A peer trickling bytes never times a read out: the deadline is checked
+                // after every read, not only after timeouts.
                 Ok(read) => filled += read,
-                Err(error) if is_timeout(&error) || error.kind() == ErrorKind::Interrupted => {
-                    if Instant::now() >= self.deadline {
-                        return Err(ProbeError::Io(format!(
-                            "the time limit passed while waiting for {what}"
-                        )));
-                    }
-                }
+                Err(error) if is_timeout(&error) || error.kind() == ErrorKind::Interrupted => {}
                 Err(error) if is_closed(&error) => {
                     return Err(ProbeError::Io(format!(
                         "the client closed the connection in the middle of {what}"
                     )));
                 }
                 Err(error) => return Err(io(error)),
+            }
+            if filled < buffer.len() && Instant::now() >= self.deadline {
+                return Err(ProbeError::Io(format!(
+                    "the time limit passed while waiting for {what}"
+                )));
             }
         }
         Ok(())

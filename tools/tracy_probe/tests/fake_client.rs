@@ -331,6 +331,31 @@ fn a_silent_peer_ends_at_the_time_limit() {
 }
 
 #[test]
+fn a_peer_trickling_its_welcome_ends_at_the_time_limit() {
+    let (mut options, client) = fake_client(|mut stream| {
+        read_handshake(&mut stream);
+        let _ = stream.write_all(&[1]);
+        // One byte of the welcome every 40 ms: no read ever times out.
+        for _ in 0..75 {
+            if stream.write_all(&[0]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    });
+    options.time_limit = Duration::from_millis(500);
+    let started = Instant::now();
+    let error = capture(&options).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(error.to_string().contains("time limit passed"), "{error}");
+    client.join().unwrap();
+}
+
+#[test]
 fn another_protocol_version_is_named() {
     let (options, client) = fake_client(|mut stream| {
         read_handshake(&mut stream);
