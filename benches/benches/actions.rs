@@ -38,8 +38,8 @@ use std::time::{Duration, Instant};
 use bevy::app::{App, Last, PluginGroup, TaskPoolPlugin, Update};
 use bevy::prelude::*;
 use bevy_sequential_actions::{
-    Action, ActionsProxy, DropReason, ManageActions, SequentialActions, SequentialActionsPlugin,
-    StopReason,
+    Action, ActionsProxy, BoxedAction, DropReason, ManageActions, SequentialActions,
+    SequentialActionsPlugin, StopReason,
 };
 use cohort_actions::{
     ActionPool, ActionQueue, ActionQueueConfig, ActionSystems, ActionWriter, ActionsAppExt, Queued,
@@ -181,7 +181,10 @@ impl Action for Timed {
             && reason == DropReason::Done
             && let Some(agent) = agent
         {
-            world.actions(agent).start(false).add(*self);
+            // The box goes back as it is, as the crate's own repeat example does: no
+            // allocation for the repeat itself.
+            let again: BoxedAction = self;
+            world.actions(agent).start(false).add([again]);
         }
     }
 }

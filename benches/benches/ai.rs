@@ -200,9 +200,17 @@ fn cohort_targets(agents: u32) -> App {
     warmed(app)
 }
 
+/// Needs satisfied so far over every agent (none outside the needs workload).
+fn satisfied(app: &mut App) -> u64 {
+    let world = app.world_mut();
+    let mut agents = world.query::<&Satisfied>();
+    agents.iter(world).map(|done| u64::from(done.0)).sum()
+}
+
 /// Time per update, allocations per update and the AI's figures over 100 ticks.
 fn measure(label: &str, app: &mut App) {
     let stats_before = app.world().get_resource::<AiStats>().map(|s| *s.totals());
+    let satisfied_before = satisfied(app);
     let before = AllocSnapshot::take();
     let start = Instant::now();
     for _ in 0..100 {
@@ -210,6 +218,13 @@ fn measure(label: &str, app: &mut App) {
     }
     let tick = start.elapsed().as_secs_f64() / 100.0;
     let allocations = AllocSnapshot::take().since(&before).allocating_calls() as f64 / 100.0;
+    let satisfied_per_tick = (satisfied(app) - satisfied_before) as f64 / 100.0;
+    // A check that the rule runs, beside big-brain's own.
+    let satisfied = if satisfied_per_tick > 0.0 {
+        format!(", {satisfied_per_tick:.0} needs satisfied per tick")
+    } else {
+        String::new()
+    };
     let ai = app.world().get_resource::<AiStats>().map(|stats| {
         let summary = stats.summary();
         let after = *stats.totals();
@@ -224,8 +239,10 @@ fn measure(label: &str, app: &mut App) {
         Some((summary, decisions, considerations)) => {
             let eval_seconds = summary.eval_us_p95 * 1e-6 * 100.0;
             println!(
-                "  {label}: {:.3} ms per tick, {:.0} decisions per tick, scoring p95 {:.0} us, \
-                 {:.1} M considerations per second per core, {allocations:.1} allocations",
+                "  {label}: {:.3} ms per tick, {:.0} decisions per tick{satisfied}, \
+                 scoring p95 {:.0} us, \
+                 about {:.1} M considerations per second per core (from the p95), \
+                 {allocations:.1} allocations",
                 tick * 1e3,
                 decisions as f64 / 100.0,
                 summary.eval_us_p95,

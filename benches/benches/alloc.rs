@@ -16,6 +16,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use cohort_alloc::CountingAllocator;
@@ -34,17 +35,21 @@ fn churn<A: GlobalAlloc>(allocator: &A, layout: Layout, iterations: u64) {
     }
 }
 
-/// Runs `churn` on `threads` threads at once and returns the slowest thread's time.
+/// Runs `churn` on `threads` threads at once and returns the slowest thread's time. The
+/// threads start together (a barrier), so that they overlap however short the run.
 fn churn_on_threads<A: GlobalAlloc + Sync>(
     allocator: &A,
     layout: Layout,
     iterations: u64,
     threads: usize,
 ) -> Duration {
+    let start_line = Barrier::new(threads);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
+                let start_line = &start_line;
                 scope.spawn(move || {
+                    start_line.wait();
                     let start = Instant::now();
                     churn(allocator, layout, iterations);
                     start.elapsed()
