@@ -64,7 +64,10 @@ pub use cohort_profiler::ProfilerPlugin;
 pub use cohort_sim;
 pub use cohort_sim::SimPlugin;
 
-/// Every cohort plugin, with default settings.
+/// The plugins every cohort app starts from, with default settings: the simulation
+/// schedule (`SimPlugin`) and the profiler (`ProfilerPlugin`). The others take settings
+/// only the app knows (an action type, a decision maker, an event type): add them beside
+/// it (`add_action_queue`, `AiPlugin`, `add_batched_event`, `OverlayPlugin`).
 ///
 /// Headless by default; the test harness and the headless runner fast-forward with
 /// `SimPlugin::fast_forward`.
