@@ -398,3 +398,15 @@ fn the_runner_exits_with_status_2_and_one_line() {
         );
     }
 }
+
+#[test]
+#[should_panic(expected = "BattlePlugin adds its own AiPlugin")]
+fn a_second_ai_plugin_beside_the_battle_is_named_in_the_panic() {
+    use cohort_ai::{AiPlugin, AiSchema};
+    let schema = AiSchema::new(&["health"], &[]).expect("fits");
+    let mut app = bevy::app::App::new();
+    app.add_plugins((bevy::MinimalPlugins, AiPlugin::new(schema)));
+    app.add_plugins(cohort_battle::BattlePlugin::new(common::repo_scenario(
+        "duel",
+    )));
+}

@@ -36,12 +36,29 @@ pub enum ActionSystems {
     Reclaim,
 }
 
-/// The settings `A` was registered with.
-#[derive(Resource, Debug, Clone, Copy)]
+/// The settings `A` was registered with. `Clone`, `Copy` and `Debug` whatever `A` is.
+#[derive(Resource)]
 pub struct ActionSettings<A> {
     /// As given at registration.
     pub config: ActionQueueConfig,
     _action: PhantomData<fn() -> A>,
+}
+
+// By hand: derived, they would ask `A` to be `Clone`, `Copy` and `Debug` too.
+impl<A> Clone for ActionSettings<A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A> Copy for ActionSettings<A> {}
+
+impl<A> std::fmt::Debug for ActionSettings<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActionSettings")
+            .field("config", &self.config)
+            .finish()
+    }
 }
 
 /// Registers action types on an [`App`].
@@ -152,6 +169,22 @@ pub struct ActionsPlugin<A> {
     /// The type's settings.
     pub config: ActionQueueConfig,
     _action: PhantomData<fn() -> A>,
+}
+
+// By hand, as for `ActionSettings`: no bound on `A`.
+impl<A> Clone for ActionsPlugin<A> {
+    fn clone(&self) -> Self {
+        Self::new(self.config)
+    }
+}
+
+impl<A> std::fmt::Debug for ActionsPlugin<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActionsPlugin")
+            .field("action", &type_name::<A>())
+            .field("config", &self.config)
+            .finish()
+    }
 }
 
 impl<A> Default for ActionsPlugin<A> {

@@ -3,13 +3,15 @@
 use std::path::Path;
 
 use cohort_sim::data::{LoadError, parse_ron};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::curve::{Finite, ResponseCurve};
 use crate::decision_maker::DecisionMaker;
 use crate::schema::{AiSchema, InputRef, MAX_CONSIDERATIONS, MAX_OPTIONS};
 
-/// A decision maker as written in its file.
+/// A decision maker as written in its file. It is read, not written: an input is stored
+/// as its slot in the game's [`AiSchema`](crate::AiSchema), so writing it back would lose
+/// the name.
 ///
 /// ```ron
 /// (
@@ -25,7 +27,7 @@ use crate::schema::{AiSchema, InputRef, MAX_CONSIDERATIONS, MAX_OPTIONS};
 ///     ],
 /// )
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionMakerDef {
     /// What the agent can do; the best score wins, ties go to the earlier option.
@@ -38,7 +40,7 @@ pub struct DecisionMakerDef {
 
 /// One option: `weight` times the product of its considerations' scores, with a
 /// compensation so options with many considerations are not punished for them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OptionDef {
     /// The option's name, as the game's bridge and the overlay know it.
@@ -56,7 +58,7 @@ pub struct OptionDef {
 }
 
 /// One consideration: an input, optionally rescaled from `range` to [0, 1], through a curve.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsiderationDef {
     /// The input's name: an agent input, or `target.<name>` for a candidate's.

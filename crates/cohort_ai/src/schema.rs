@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 
 use bevy::ecs::resource::Resource;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer};
 
 /// The most inputs an agent has ([`AiInputs`](crate::AiInputs)).
 pub const MAX_INPUTS: usize = 16;
@@ -184,15 +184,6 @@ impl<'de> Deserialize<'de> for InputRef {
                 ))
             })
         })
-    }
-}
-
-impl Serialize for InputRef {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match *self {
-            InputRef::Agent(slot) => serializer.serialize_str(&format!("#{slot}")),
-            InputRef::Target(slot) => serializer.serialize_str(&format!("{TARGET_PREFIX}#{slot}")),
-        }
     }
 }
 

@@ -43,7 +43,9 @@ use crate::{AttackCooldown, Position, SupportCooldown, Team};
 ///
 /// When one team is left, or at the tick limit, [`BattleStatus::outcome`] is set and the
 /// simulation pauses. Adds [`SimPlugin`] with the scenario's tick rate and seed if the app
-/// has none.
+/// has none, and adds the AI (`cohort_ai`'s `AiPlugin`, with the scenario's decision
+/// makers) itself: an app that adds its own `AiPlugin` as well is refused with a message
+/// that says so.
 ///
 /// ```no_run
 /// use bevy::prelude::*;
@@ -89,6 +91,12 @@ impl Plugin for BattlePlugin {
         let orders = app.world().get_resource::<SimConfig>().map_or_else(
             || BattleOrders::new(&SimConfig::default()),
             BattleOrders::new,
+        );
+        assert!(
+            !app.is_plugin_added::<AiPlugin>(),
+            "cohort: BattlePlugin adds its own AiPlugin (its decision makers come from the \
+             scenario); remove the app's AiPlugin, or run the battle's systems without \
+             BattlePlugin"
         );
         app.add_plugins(
             AiPlugin::new(battle_ai_schema())

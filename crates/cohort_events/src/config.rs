@@ -12,8 +12,7 @@ pub enum Overflow {
     DropLast,
 }
 
-/// The settings of one batched event type.
-#[derive(Debug, Clone, Copy)]
+/// The settings of one batched event type. `Clone`, `Copy` and `Debug` whatever `E` is.
 pub struct EventBatchConfig<E> {
     /// Events per batch that need no allocation: the batch and the flush's buffers are
     /// sized for it up front, and each thread's staging buffer for twice its share (its
@@ -32,6 +31,26 @@ pub struct EventBatchConfig<E> {
     /// waking the pool costs more than it saves. `usize::MAX` keeps every flush on its
     /// own thread.
     pub parallel_from: usize,
+}
+
+// By hand: derived, they would ask `E` to be `Clone`, `Copy` and `Debug` too.
+impl<E> Clone for EventBatchConfig<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for EventBatchConfig<E> {}
+
+impl<E> std::fmt::Debug for EventBatchConfig<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventBatchConfig")
+            .field("capacity", &self.capacity)
+            .field("overflow", &self.overflow)
+            .field("coalesce", &self.coalesce.is_some())
+            .field("parallel_from", &self.parallel_from)
+            .finish()
+    }
 }
 
 impl<E> Default for EventBatchConfig<E> {

@@ -96,7 +96,8 @@ pub enum EffectSpec {
 pub struct SupportSpec {
     /// What it puts on the ally.
     pub effect: EffectSpec,
-    /// How far beyond both units' radii it reaches.
+    /// How far it reaches beyond twice the caster's radius (its own edge and that of an
+    /// ally its size; allies are found by their centres).
     pub range: f64,
     /// Seconds between two uses.
     pub cooldown: f64,
