@@ -200,9 +200,8 @@ fn validate(path: &Path, text: &str, definition: &DecisionMakerDef) -> Result<()
     Ok(())
 }
 
-/// The 1-based line and column where `needle` first appears in `text`.
-/// The line and column of the `nth` (from 0) place `needle` appears outside a `//`
-/// comment.
+/// The 1-based line and column of the `nth` (from 0) place `needle` appears outside a
+/// `//` comment (any `//` before it on its line counts as one, even inside a string).
 fn line_of(text: &str, needle: &str, nth: usize) -> Option<(usize, usize)> {
     let in_comment = |at: usize| {
         let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);

@@ -36,14 +36,14 @@ pub struct AiTickFigures {
     pub due: u32,
     /// Agents selected (the budget's share of the due, plus the forced).
     pub selected: u32,
-    /// Of those, forced past the staleness bound, whatever the budget.
+    /// Of the selected, scored.
+    pub evaluated: u32,
+    /// Of the selected, from the cache.
+    pub cache_hits: u32,
+    /// Of the selected, forced past the staleness bound, whatever the budget.
     pub forced: u32,
     /// Agents whose decision maker id names none: never due, never scored.
     pub unknown_makers: u32,
-    /// Of those, scored.
-    pub evaluated: u32,
-    /// Of those, from the cache.
-    pub cache_hits: u32,
     /// The decision limit in force, `None` for none.
     pub limit: Option<u32>,
     /// Microseconds the scoring pass took.

@@ -115,6 +115,8 @@ pub struct OverlayState {
 
 impl Plugin for OverlayPlugin {
     fn build(&self, app: &mut App) {
+        // Its first answer allocates once: at start-up, not in the overlay's first frame.
+        cohort_alloc::is_installed();
         let has_window = app.is_plugin_added::<bevy_window::WindowPlugin>();
         if has_window && !app.is_plugin_added::<EguiPlugin>() {
             app.add_plugins(EguiPlugin::default());
@@ -331,6 +333,7 @@ pub fn draw_overlay_window(
     }
     let ctx = contexts.ctx_mut()?;
     let state = &mut *state;
+    state.model.profiler_missing = profiler.is_none();
     let started = Instant::now();
     let actions = draw_overlay(ctx, &mut state.model, &mut state.ui, &stats, &mut config);
     state

@@ -112,7 +112,7 @@ pub fn draw_overlay(
         .resizable(true)
         .vscroll(true)
         .show(ctx, |ui| {
-            if model.gathers == 0 {
+            if model.profiler_missing {
                 ui.colored_label(
                     rgb(WARN),
                     "no figures: add cohort_profiler's ProfilerPlugin to the app",

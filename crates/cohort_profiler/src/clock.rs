@@ -9,11 +9,11 @@
 //! core mid-way is still timed right); elsewhere every stamp is `Instant`'s.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-/// True once calibration found an invariant time-stamp counter.
-static USE_TSC: AtomicBool = AtomicBool::new(false);
+/// Whether the counter is the time-stamp counter, decided at the first stamp and never
+/// again, so that two stamps are always in the same unit.
+static USE_TSC: OnceLock<bool> = OnceLock::new();
 
 /// Nanoseconds per counter tick, measured once.
 static NANOS_PER_TICK: OnceLock<f64> = OnceLock::new();
@@ -45,7 +45,7 @@ impl Stamp {
 #[inline]
 fn counter() -> u64 {
     #[cfg(target_arch = "x86_64")]
-    if USE_TSC.load(Relaxed) {
+    if *USE_TSC.get_or_init(has_invariant_tsc) {
         // SAFETY: `rdtsc` exists on every x86_64 processor and has no preconditions.
         return unsafe { core::arch::x86_64::_rdtsc() };
     }
@@ -73,10 +73,9 @@ fn has_invariant_tsc() -> bool {
 }
 
 fn measure_rate() -> f64 {
-    if !has_invariant_tsc() {
+    if !*USE_TSC.get_or_init(has_invariant_tsc) {
         return 1.0;
     }
-    USE_TSC.store(true, Relaxed);
     let (start_instant, start_ticks) = (Instant::now(), counter());
     while start_instant.elapsed() < Duration::from_millis(5) {
         core::hint::spin_loop();
@@ -105,7 +104,7 @@ mod tests {
     #[test]
     fn the_time_stamp_counter_is_used_only_where_invariant() {
         let rate = calibrate();
-        assert_eq!(USE_TSC.load(Relaxed), has_invariant_tsc());
+        assert_eq!(USE_TSC.get().copied(), Some(has_invariant_tsc()));
         if !has_invariant_tsc() {
             assert_eq!(rate, 1.0, "Instant's nanoseconds");
         }

@@ -232,6 +232,9 @@ impl Profiler {
     }
 
     /// The slowest hitch within the last window of frames, with what each system did.
+    /// Once it leaves the window it is forgotten and the next hitch takes its place; a
+    /// smaller hitch that came while it was kept is counted in [`hitches`](Self::hitches)
+    /// but not kept.
     pub fn slowest_hitch(&self) -> Option<&HitchSnapshot> {
         self.slowest_hitch.as_ref()
     }

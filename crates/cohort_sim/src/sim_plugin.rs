@@ -270,14 +270,20 @@ pub fn run_sim_schedule(world: &mut World) {
 /// Keeps `Time<Fixed>`'s timestep at [`SimConfig::tick_rate`] when the config changes. A
 /// rate out of range is refused: the timestep stays and the config gets its rate back, so
 /// [`SimConfig::tick_seconds`] goes on telling the truth.
-fn sync_fixed_timestep(mut config: ResMut<SimConfig>, mut fixed: ResMut<Time<Fixed>>) {
+fn sync_fixed_timestep(
+    mut config: ResMut<SimConfig>,
+    mut fixed: ResMut<Time<Fixed>>,
+    mut accepted: Local<Option<f64>>,
+) {
     if TICK_RATE_RANGE.contains(&config.tick_rate) {
+        *accepted = Some(config.tick_rate);
         let tick = Duration::from_secs_f64(1.0 / config.tick_rate);
         if fixed.timestep() != tick {
             fixed.set_timestep(tick);
         }
     } else {
-        let kept = 1.0 / fixed.timestep().as_secs_f64();
+        // The rate last accepted, exactly (the timestep's is rounded to nanoseconds).
+        let kept = accepted.unwrap_or_else(|| 1.0 / fixed.timestep().as_secs_f64());
         warn!(
             "cohort: SimConfig tick_rate {} is outside {:?}; keeping {kept} ticks a second",
             config.tick_rate, TICK_RATE_RANGE
@@ -465,14 +471,8 @@ mod tests {
             app.world_mut().resource_mut::<SimConfig>().tick_rate = bad;
             assert_eq!(app.run_sim_ticks(2), 2, "rate {bad}");
             let config = app.world().resource::<SimConfig>();
-            assert!(
-                (config.tick_rate - 30.0).abs() < 1e-6,
-                "rate {bad}: {config:?}"
-            );
-            assert!(
-                (config.tick_seconds() - 1.0 / 30.0).abs() < 1e-6,
-                "rate {bad}"
-            );
+            assert_eq!(config.tick_rate, 30.0, "rate {bad}: {config:?}");
+            assert_eq!(config.tick_seconds(), (1.0f64 / 30.0) as f32, "rate {bad}");
         }
     }
 

@@ -145,6 +145,9 @@ pub struct OverlayModel {
     pub tracy: Option<bool>,
     /// Whether the profiler is measuring.
     pub profiling: bool,
+    /// True when the app has no `ProfilerPlugin` (set by the draw system, which runs
+    /// before the frame's gathering): the window says so.
+    pub profiler_missing: bool,
     /// Frames gathered.
     pub gathers: u64,
 }
