@@ -115,8 +115,6 @@ pub struct OverlayState {
 
 impl Plugin for OverlayPlugin {
     fn build(&self, app: &mut App) {
-        // Its first answer allocates once: at start-up, not in the overlay's first frame.
-        cohort_alloc::is_installed();
         let has_window = app.is_plugin_added::<bevy_window::WindowPlugin>();
         if has_window && !app.is_plugin_added::<EguiPlugin>() {
             app.add_plugins(EguiPlugin::default());

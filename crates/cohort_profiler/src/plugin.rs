@@ -92,8 +92,6 @@ impl Plugin for ProfilerPlugin {
             None => in_code,
         };
         crate::clock::calibrate();
-        // Its first answer allocates once: at start-up, not in a measured frame.
-        cohort_alloc::is_installed();
         let profiler = Profiler::new(self.config.clone(), &budgets);
         app.insert_resource(ProfilerHandle(Arc::clone(&profiler.shared)))
             .insert_resource(profiler)

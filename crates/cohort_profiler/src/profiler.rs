@@ -73,6 +73,8 @@ pub struct Profiler {
     last_snapshot: AllocSnapshot,
     ticks_seen: Option<u64>,
     frame_index: u64,
+    /// Whether the counting allocator is the global allocator.
+    counting: bool,
     scratch: Mutex<Vec<u64>>,
     pub(crate) par_iter_floor: ParIterFloor,
     median: CachedMedian,
@@ -101,6 +103,8 @@ impl std::fmt::Debug for Profiler {
 impl Profiler {
     pub(crate) fn new(config: ProfilerConfig, budgets: &Budgets) -> Self {
         Self {
+            // Asked once, here: the first answer allocates (at start-up, not in a frame).
+            counting: cohort_alloc::is_installed(),
             shared: Shared::new(config.enabled, config.tracy),
             frames: Ring::new(config.window),
             ticks: Ring::new(config.window),
@@ -224,6 +228,12 @@ impl Profiler {
     /// (recomputed every few frames and on every suspect frame).
     pub fn recent_median_ms(&self) -> f64 {
         self.median.nanos as f64 / 1e6
+    }
+
+    /// Whether [`CountingAllocator`](cohort_alloc::CountingAllocator) is the global
+    /// allocator, so that the allocation figures count anything.
+    pub fn allocations_counted(&self) -> bool {
+        self.counting
     }
 
     /// Frames slower than `hitch_factor` × the window's median, since the start.
@@ -447,12 +457,8 @@ impl Profiler {
     /// Forgets the slowest hitch once it has left the window (keeping its buffer).
     fn expire_slowest_hitch(&mut self, frame_index: u64) {
         let window = self.config.window as u64;
-        if self
-            .slowest_hitch
-            .as_ref()
-            .is_some_and(|kept| kept.frame.index + window <= frame_index)
-            && let Some(kept) = self.slowest_hitch.take()
-        {
+        let expired = |kept: &mut HitchSnapshot| kept.frame.index + window <= frame_index;
+        if let Some(kept) = self.slowest_hitch.take_if(expired) {
             self.hitch_buffer = kept.systems;
         }
     }

@@ -214,7 +214,7 @@ impl Profiler {
             totals.steady_frames
         };
         AllocationReport {
-            counting: cohort_alloc::is_installed(),
+            counting: self.allocations_counted(),
             per_tick_steady: per(totals.steady_allocations as f64, units),
             bytes_per_tick_steady: per(totals.steady_bytes as f64, units),
             floor_per_tick: per(totals.steady_floor_allocations as f64, units),

@@ -132,7 +132,7 @@ impl SteadyState {
         for _ in 0..self.warmup {
             app.update();
         }
-        if !cohort_alloc::is_installed() {
+        if !app.world().resource::<Profiler>().allocations_counted() {
             return Err(SteadyStateError::NoCountingAllocator);
         }
         let before: Vec<SystemTotals> = app

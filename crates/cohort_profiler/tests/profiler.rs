@@ -322,7 +322,12 @@ fn the_steady_state_check_names_allocating_systems() {
     let mut app = app_with(ProfilerPlugin::default());
     app.add_systems(Update, (allocate_three, clean));
     let mut app = started(app);
-    let error = SteadyState::new(5, 10).check(&mut app).unwrap_err();
+    // This file's systems only: Bevy's message update allocates on its first run, which
+    // comes with the first fixed step, whenever the machine's speed puts it.
+    let error = SteadyState::new(5, 10)
+        .only(&["profiler::"])
+        .check(&mut app)
+        .unwrap_err();
     let SteadyStateError::Allocated(offenders) = &error else {
         panic!("{error}");
     };

@@ -254,7 +254,7 @@ impl OverlayModel {
     fn gather_allocations(&mut self, profiler: &Profiler, options: GatherOptions) {
         let frames = profiler.frames();
         let alloc = &mut self.allocations;
-        alloc.counting = cohort_alloc::is_installed();
+        alloc.counting = profiler.allocations_counted();
         for series in [
             &mut alloc.allocations,
             &mut alloc.above_floor,
