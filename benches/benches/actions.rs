@@ -221,8 +221,10 @@ fn bench_app(way: Way, workload: Workload, units: u32) -> App {
         Way::Cohort => {
             app.add_plugins(SimPlugin::default().fast_forward(1))
                 .add_action_queue::<Order>(
-                    ActionQueueConfig::for_units(units, per_unit)
-                        .with_unit_capacity(per_unit.max(16), cohort_actions::Overflow::Reject),
+                    ActionQueueConfig::for_units(units, per_unit).with_unit_capacity(
+                        per_unit.max(16),
+                        cohort_actions::QueueOverflow::Reject,
+                    ),
                 )
                 .add_systems(
                     SimSchedule,

@@ -1,7 +1,22 @@
-//! `ActionClock`: the count of advances a pool has run, shared with its queues.
+//! `ActionClock`: what a pool shares with the queues it adopted: the count of advances it
+//! has run, and the slots of queues dropped while they still held some.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// The slots a queue held when it was dropped without going through its pool (assigned
+/// over, or taken out of its unit and dropped), for the pool to take back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DroppedChain {
+    /// The first queued slot of the chain ([`NONE`](crate::pool::NONE) for none).
+    pub head: u32,
+    /// The current action's slot ([`NONE`](crate::pool::NONE) for none).
+    pub held: u32,
+    /// Actions it held, the current one included.
+    pub actions: u32,
+    /// True when its current action had a timeout.
+    pub timed: bool,
+}
 
 /// Counts a pool's advances, one per tick. Every queue the pool adopts holds a handle, so
 /// a current action's age is the clock's count less the count it started at: the advance
@@ -9,8 +24,17 @@ use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 /// unchanged (for Bevy's change detection too) until something really happens to it.
 ///
 /// The count wraps after `u32::MAX` advances; ages are taken with wrapping arithmetic.
+///
+/// A queue dropped with slots leaves them here (its `Drop` has no access to the pool):
+/// the pool's next reclaim frees them, so assigning a fresh queue over a live one loses
+/// nothing.
 #[derive(Debug, Default)]
-pub(crate) struct ActionClock(AtomicU32);
+pub(crate) struct ActionClock {
+    count: AtomicU32,
+    /// True while `dropped` holds something: the reclaim looks at the lock only then.
+    any_dropped: AtomicBool,
+    dropped: Mutex<Vec<DroppedChain>>,
+}
 
 impl ActionClock {
     /// A clock at 0, to share.
@@ -21,12 +45,30 @@ impl ActionClock {
     /// The advances so far.
     #[inline]
     pub fn now(&self) -> u32 {
-        self.0.load(Relaxed)
+        self.count.load(Relaxed)
     }
 
     /// Counts one more advance; returns the new count.
     pub fn tick(&self) -> u32 {
-        self.0.fetch_add(1, Relaxed).wrapping_add(1)
+        self.count.fetch_add(1, Relaxed).wrapping_add(1)
+    }
+
+    /// Keeps the slots of a queue dropped with them, until the pool takes them back.
+    pub fn leave(&self, chain: DroppedChain) {
+        let mut dropped = self.dropped.lock().unwrap_or_else(PoisonError::into_inner);
+        dropped.push(chain);
+        self.any_dropped.store(true, Relaxed);
+    }
+
+    /// Moves the chains left so far into `into` (emptied first), which keeps its room.
+    pub fn take_dropped(&self, into: &mut Vec<DroppedChain>) {
+        into.clear();
+        if !self.any_dropped.load(Relaxed) {
+            return;
+        }
+        let mut dropped = self.dropped.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::swap(&mut *dropped, into);
+        self.any_dropped.store(false, Relaxed);
     }
 }
 
@@ -41,7 +83,27 @@ mod tests {
         assert_eq!(clock.tick(), 1);
         assert_eq!(clock.tick(), 2);
         assert_eq!(clock.now(), 2);
-        clock.0.store(u32::MAX, Relaxed);
+        clock.count.store(u32::MAX, Relaxed);
         assert_eq!(clock.tick(), 0);
+    }
+
+    #[test]
+    fn dropped_chains_are_handed_over_once() {
+        let clock = ActionClock::shared();
+        let chain = |head| DroppedChain {
+            head,
+            held: 7,
+            actions: 2,
+            timed: false,
+        };
+        let mut taken = Vec::new();
+        clock.take_dropped(&mut taken);
+        assert!(taken.is_empty());
+        clock.leave(chain(1));
+        clock.leave(chain(2));
+        clock.take_dropped(&mut taken);
+        assert_eq!(taken, [chain(1), chain(2)]);
+        clock.take_dropped(&mut taken);
+        assert!(taken.is_empty(), "already taken");
     }
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a push does when a unit's queue already holds its capacity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub enum Overflow {
+pub enum QueueOverflow {
     /// Refuse the new action, counted as `rejected`.
     #[default]
     Reject,
@@ -25,7 +25,7 @@ pub struct ActionQueueConfig {
     /// own with [`ActionQueue::with_capacity`](crate::ActionQueue::with_capacity).
     pub unit_capacity: u32,
     /// What a push into a full queue does, unless the queue sets its own.
-    pub overflow: Overflow,
+    pub overflow: QueueOverflow,
     /// Ignore a pushed action equal to the one before it in the queue (or to the current
     /// action when the queue is empty), counted as `deduplicated`: a player clicking the
     /// same spot twice queues one move.
@@ -39,7 +39,7 @@ impl Default for ActionQueueConfig {
         Self {
             pool_capacity: 4096,
             unit_capacity: 16,
-            overflow: Overflow::Reject,
+            overflow: QueueOverflow::Reject,
             dedup: false,
             commands_per_thread: 1024,
         }
@@ -59,7 +59,7 @@ impl ActionQueueConfig {
     }
 
     /// Each unit queues at most `capacity` actions, then `overflow` applies.
-    pub fn with_unit_capacity(mut self, capacity: u32, overflow: Overflow) -> Self {
+    pub fn with_unit_capacity(mut self, capacity: u32, overflow: QueueOverflow) -> Self {
         self.unit_capacity = capacity;
         self.overflow = overflow;
         self

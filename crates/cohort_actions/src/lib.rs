@@ -17,7 +17,7 @@
 //! - A current action is started, running, then finished, cancelled, timed out
 //!   ([`Queued::with_timeout`]) or interrupted by a queued action of higher priority
 //!   ([`Queued::with_priority`]); repeating actions cycle ([`Queued::repeating`]), and a
-//!   full queue rejects, drops its oldest or grows ([`Overflow`]). All of it is counted:
+//!   full queue rejects, drops its oldest or grows ([`QueueOverflow`]). All of it is counted:
 //!   [`ActionPool::counts`], [`ActionRegistry::summaries`].
 //! - Queues save and load with serde ([`QueueSnapshot`], [`PoolSnapshot`]).
 
@@ -32,7 +32,7 @@ mod stats;
 mod systems;
 mod writer;
 
-pub use config::{ActionQueueConfig, Overflow};
+pub use config::{ActionQueueConfig, QueueOverflow};
 pub use plugin::{ActionSettings, ActionSystems, ActionsAppExt, ActionsPlugin};
 pub use pool::{ActionPool, PoolSummary, PushOutcome};
 pub use queue::ActionQueue;
@@ -50,6 +50,6 @@ pub use writer::{ActionCommand, ActionWriter, UnitOrders, WriterRank};
 pub mod prelude {
     pub use crate::{
         ActionEnd, ActionPool, ActionQueue, ActionQueueConfig, ActionState, ActionSystems,
-        ActionWriter, ActionsAppExt, ActionsPlugin, Overflow, Queued,
+        ActionWriter, ActionsAppExt, ActionsPlugin, QueueOverflow, Queued,
     };
 }

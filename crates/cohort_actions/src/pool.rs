@@ -12,8 +12,8 @@ use bevy::ecs::resource::Resource;
 use bevy::utils::Parallel;
 use serde::{Deserialize, Serialize};
 
-use crate::clock::ActionClock;
-use crate::config::Overflow;
+use crate::clock::{ActionClock, DroppedChain};
+use crate::config::QueueOverflow;
 use crate::queue::ActionQueue;
 use crate::queued::{ActionEnd, ActionState, Queued};
 use crate::stats::{ActionCounts, LatencyHistogram};
@@ -124,6 +124,8 @@ pub struct ActionPool<A: Send + Sync + 'static> {
     /// Current actions that have a timeout, as of the last reclaim or serial change: while
     /// there are none, the advance skips the queues nothing changed.
     timed: u64,
+    /// The chains of dropped queues being freed by a reclaim (kept for its room).
+    dropped: Vec<DroppedChain>,
 }
 
 impl<A: Send + Sync + 'static> ActionPool<A> {
@@ -142,6 +144,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             now: 0,
             clock: ActionClock::shared(),
             timed: 0,
+            dropped: Vec::new(),
         };
         pool.add_slots(capacity);
         pool
@@ -498,9 +501,9 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         let mut outcome = PushOutcome::Queued;
         if queue.len >= capacity {
             match queue.overflow.unwrap_or(config.overflow) {
-                Overflow::Grow => {}
-                Overflow::Reject => return PushOutcome::Rejected,
-                Overflow::DropOldest => {
+                QueueOverflow::Grow => {}
+                QueueOverflow::Reject => return PushOutcome::Rejected,
+                QueueOverflow::DropOldest => {
                     // Capacity 0 refuses every push, even with actions to drop (a restored
                     // snapshot's).
                     if queue.len == 0 || capacity == 0 {
@@ -769,6 +772,33 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             timed += std::mem::take(&mut scratch.timed);
         }
         self.timed = self.timed.saturating_add_signed(timed);
+        self.free_dropped_queues();
+    }
+
+    /// Frees the slots of queues dropped with some (see [`ActionClock`]), their actions
+    /// counted as discarded.
+    fn free_dropped_queues(&mut self) {
+        let mut dropped = std::mem::take(&mut self.dropped);
+        self.clock.take_dropped(&mut dropped);
+        for chain in &dropped {
+            let mut index = chain.head;
+            // At most every slot once: a chain is acyclic, and this keeps it so.
+            for _ in 0..self.slots.len() {
+                if index == NONE {
+                    break;
+                }
+                let next = self.slots[index as usize].0.get_mut().next;
+                self.release(index);
+                index = next;
+            }
+            if chain.held != NONE {
+                self.release(chain.held);
+            }
+            self.counts.discarded += u64::from(chain.actions);
+            self.timed = self.timed.saturating_sub(u64::from(chain.timed));
+        }
+        dropped.clear();
+        self.dropped = dropped;
     }
 }
 
@@ -807,12 +837,12 @@ mod tests {
         (value % 3) as u8
     }
 
-    fn overflow(index: u8) -> Overflow {
+    fn overflow(index: u8) -> QueueOverflow {
         [
-            Overflow::Reject,
-            Overflow::DropOldest,
-            Overflow::Grow,
-            Overflow::Reject,
+            QueueOverflow::Reject,
+            QueueOverflow::DropOldest,
+            QueueOverflow::Grow,
+            QueueOverflow::Reject,
         ][index as usize]
     }
 
@@ -838,12 +868,12 @@ mod tests {
                         let outcome = pool.push(&mut queues[unit], item, &config, front);
                         let full = models[unit].len() as u32 >= capacities[unit];
                         match (full, overflow(unit as u8)) {
-                            (false, _) | (true, Overflow::Grow) => {
+                            (false, _) | (true, QueueOverflow::Grow) => {
                                 prop_assert_eq!(outcome, PushOutcome::Queued);
                                 if front { models[unit].push_front(value) } else { models[unit].push_back(value) }
                             }
-                            (true, Overflow::Reject) => prop_assert_eq!(outcome, PushOutcome::Rejected),
-                            (true, Overflow::DropOldest) => {
+                            (true, QueueOverflow::Reject) => prop_assert_eq!(outcome, PushOutcome::Rejected),
+                            (true, QueueOverflow::DropOldest) => {
                                 if capacities[unit] == 0 {
                                     prop_assert_eq!(outcome, PushOutcome::Rejected);
                                 } else {

@@ -7,8 +7,8 @@ use bevy::ecs::component::{Component, ComponentCloneBehavior, Mutable, StorageTy
 use bevy::ecs::lifecycle::{ComponentHook, HookContext};
 use bevy::ecs::world::DeferredWorld;
 
-use crate::clock::ActionClock;
-use crate::config::Overflow;
+use crate::clock::{ActionClock, DroppedChain};
+use crate::config::QueueOverflow;
 use crate::pool::{ActionPool, NONE};
 use crate::queued::{ActionEnd, ActionState, Queued};
 
@@ -39,9 +39,9 @@ use crate::queued::{ActionEnd, ActionState, Queued};
 /// queue is neither `Clone` nor serializable by itself: its slots belong to it alone. Save
 /// it with [`QueueSnapshot`](crate::QueueSnapshot). To empty it, write
 /// [`ActionCommand::Stop`](crate::ActionCommand::Stop) (or call the pool's `clear` for the
-/// queued ones); assigning a fresh `ActionQueue` over a live one (`*queue =
-/// ActionQueue::new()`) loses its slots: nothing links them any more, so the pool never
-/// gets them back.
+/// queued ones). A queue dropped some other way (a fresh `ActionQueue` assigned over a
+/// live one, or one taken out of its unit and dropped) leaves its slots for the pool's
+/// next reclaim, which frees them and counts its actions as discarded.
 pub struct ActionQueue<A: Send + Sync + 'static> {
     pub(crate) head: u32,
     pub(crate) tail: u32,
@@ -50,7 +50,7 @@ pub struct ActionQueue<A: Send + Sync + 'static> {
     pub(crate) held: u32,
     pub(crate) head_priority: u8,
     pub(crate) capacity: Option<u32>,
-    pub(crate) overflow: Option<Overflow>,
+    pub(crate) overflow: Option<QueueOverflow>,
     pub(crate) current: Option<Queued<A>>,
     /// `Idle`, `Running` (started this tick or earlier: see [`Self::state`]) or `Ending`.
     pub(crate) state: ActionState,
@@ -89,13 +89,12 @@ impl<A: Send + Sync + 'static> ActionQueue<A> {
 
     /// An empty queue that holds at most `capacity` queued actions, then applies
     /// `overflow`. A capacity of 0 refuses every push (counted) unless `overflow` is
-    /// [`Overflow::Grow`].
-    pub fn with_capacity(capacity: u32, overflow: Overflow) -> Self {
-        Self {
-            capacity: Some(capacity),
-            overflow: Some(overflow),
-            ..Self::default()
-        }
+    /// [`QueueOverflow::Grow`].
+    pub fn with_capacity(capacity: u32, overflow: QueueOverflow) -> Self {
+        let mut queue = Self::default();
+        queue.capacity = Some(capacity);
+        queue.overflow = Some(overflow);
+        queue
     }
 
     /// The current action, if any.
@@ -193,6 +192,24 @@ impl<A: Send + Sync + 'static> ActionQueue<A> {
 
     pub(crate) fn holds_slots(&self) -> bool {
         self.len > 0 || self.held != NONE
+    }
+}
+
+impl<A: Send + Sync + 'static> Drop for ActionQueue<A> {
+    /// Leaves the slots of a queue dropped with some (not emptied through its pool, as
+    /// removal and despawning do) for its pool to take back.
+    fn drop(&mut self) {
+        let Some(clock) = &self.clock else {
+            return;
+        };
+        if self.holds_slots() || self.current.is_some() {
+            clock.leave(DroppedChain {
+                head: self.head,
+                held: self.held,
+                actions: self.len + u32::from(self.current.is_some()),
+                timed: self.current.as_ref().is_some_and(|item| item.timeout != 0),
+            });
+        }
     }
 }
 

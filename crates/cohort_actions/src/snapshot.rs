@@ -7,7 +7,7 @@ use bevy::ecs::entity::Entity;
 use bevy::ecs::world::World;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Overflow;
+use crate::config::QueueOverflow;
 use crate::pool::{ActionPool, PoolSummary};
 use crate::queue::ActionQueue;
 use crate::queued::{ActionEnd, ActionState, Queued};
@@ -38,7 +38,7 @@ pub struct QueueSnapshot<A> {
     pub capacity: Option<u32>,
     /// The queue's own overflow policy, if it had one.
     #[serde(default)]
-    pub overflow: Option<Overflow>,
+    pub overflow: Option<QueueOverflow>,
     /// How its previous action ended.
     #[serde(default)]
     pub last_end: Option<ActionEnd>,
@@ -124,12 +124,10 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             return Err(SnapshotError::ForeignQueue);
         }
         self.release_slots(queue);
-        *queue = ActionQueue {
-            capacity: snapshot.capacity,
-            overflow: snapshot.overflow,
-            last_end: snapshot.last_end,
-            ..ActionQueue::default()
-        };
+        *queue = ActionQueue::default();
+        queue.capacity = snapshot.capacity;
+        queue.overflow = snapshot.overflow;
+        queue.last_end = snapshot.last_end;
         for item in snapshot.queued {
             self.restore_back(queue, item);
         }

@@ -30,7 +30,7 @@ pub struct ActionCounts {
     /// Pushes refused by a full queue, or aimed at a unit without a queue (despawned, or
     /// never given one), or at a queue of another world.
     pub rejected: u64,
-    /// Queued actions dropped to make room ([`Overflow::DropOldest`](crate::Overflow)).
+    /// Queued actions dropped to make room ([`QueueOverflow::DropOldest`](crate::QueueOverflow)).
     pub dropped: u64,
     /// Pushes ignored as equal to the action before them.
     pub deduplicated: u64,

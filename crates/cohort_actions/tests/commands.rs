@@ -5,7 +5,9 @@ mod common;
 
 use bevy::ecs::system::ScheduleSystem;
 use bevy::prelude::*;
-use cohort_actions::{ActionQueue, ActionQueueConfig, ActionWriter, Overflow, PushOutcome, Queued};
+use cohort_actions::{
+    ActionQueue, ActionQueueConfig, ActionWriter, PushOutcome, QueueOverflow, Queued,
+};
 use cohort_sim::{ParIterSystems, SimSchedule, SimSystems};
 use common::{Order, orders, pool, push, test_app, tick};
 
@@ -159,19 +161,28 @@ fn a_full_queue_rejects_drops_the_oldest_or_grows() {
     let mut app = test_app(1, config);
     let reject = app
         .world_mut()
-        .spawn(ActionQueue::<Order>::with_capacity(2, Overflow::Reject))
+        .spawn(ActionQueue::<Order>::with_capacity(
+            2,
+            QueueOverflow::Reject,
+        ))
         .id();
     let drop = app
         .world_mut()
-        .spawn(ActionQueue::<Order>::with_capacity(2, Overflow::DropOldest))
+        .spawn(ActionQueue::<Order>::with_capacity(
+            2,
+            QueueOverflow::DropOldest,
+        ))
         .id();
     let grow = app
         .world_mut()
-        .spawn(ActionQueue::<Order>::with_capacity(2, Overflow::Grow))
+        .spawn(ActionQueue::<Order>::with_capacity(2, QueueOverflow::Grow))
         .id();
     let none = app
         .world_mut()
-        .spawn(ActionQueue::<Order>::with_capacity(0, Overflow::Reject))
+        .spawn(ActionQueue::<Order>::with_capacity(
+            0,
+            QueueOverflow::Reject,
+        ))
         .id();
     let three = [MOVE, WAIT, FLEE].map(Queued::new);
     for unit in [reject, drop, grow, none] {
@@ -253,7 +264,7 @@ fn orders_from_many_sources_merge_by_source_whatever_the_threads() {
         });
     }
 
-    let config = ActionQueueConfig::default().with_unit_capacity(1000, Overflow::Reject);
+    let config = ActionQueueConfig::default().with_unit_capacity(1000, QueueOverflow::Reject);
     let mut app = par_writer_app(config, command_squads);
     let squads = spawn_queues(&mut app, 10);
     // Captains spawned in a shuffled order of ids.

@@ -4,7 +4,9 @@
 mod common;
 
 use bevy::prelude::*;
-use cohort_actions::{ActionPool, ActionQueue, ActionQueueConfig, Overflow, QueueSnapshot, Queued};
+use cohort_actions::{
+    ActionPool, ActionQueue, ActionQueueConfig, QueueOverflow, QueueSnapshot, Queued,
+};
 use common::{Order, pool, push, test_app, tick};
 
 #[test]
@@ -51,6 +53,58 @@ fn despawned_and_stripped_units_give_every_slot_back() {
     assert_eq!(pool(&app).counts().discarded, 500);
     tick(&mut app);
     assert_eq!(pool(&app).live(), 0);
+}
+
+#[test]
+fn queues_assigned_over_or_dropped_give_their_slots_back_at_the_next_tick() {
+    let mut app = test_app(2, ActionQueueConfig::default());
+    let units: Vec<Entity> = (0..40)
+        .map(|_| app.world_mut().spawn(ActionQueue::<Order>::new()).id())
+        .collect();
+    for unit in &units {
+        let timed = Queued::new(Order::Hold).with_timeout(1_000);
+        push(
+            &mut app,
+            *unit,
+            [timed, Order::Hold.into(), Order::Hold.into()],
+        );
+    }
+    tick(&mut app);
+    assert_eq!(pool(&app).live(), 120, "one current and two queued each");
+    // A system assigns a fresh queue over half; the other half's queues are swapped out
+    // and dropped by hand.
+    let assign = |mut units: Query<&mut ActionQueue<Order>>| {
+        for (index, mut queue) in units.iter_mut().enumerate() {
+            if index % 2 == 0 {
+                *queue = ActionQueue::new();
+            }
+        }
+    };
+    app.world_mut()
+        .run_system_cached(assign)
+        .expect("the system runs");
+    for unit in units.iter().skip(1).step_by(2) {
+        let mut queue = app
+            .world_mut()
+            .get_mut::<ActionQueue<Order>>(*unit)
+            .expect("it has a queue");
+        drop(std::mem::take(&mut *queue));
+    }
+    tick(&mut app);
+    assert_eq!(
+        pool(&app).live(),
+        0,
+        "every dropped queue's slots came back"
+    );
+    assert_eq!(pool(&app).counts().discarded, 120);
+    // The slots are free for new orders, the pool not grown.
+    let growths = pool(&app).summary().growths;
+    for unit in &units {
+        push(&mut app, *unit, [Order::Hold.into(), Order::Hold.into()]);
+    }
+    tick(&mut app);
+    assert_eq!(pool(&app).live(), 80);
+    assert_eq!(pool(&app).summary().growths, growths);
 }
 
 #[test]
@@ -130,7 +184,7 @@ fn drop_oldest_with_no_room_at_all_refuses_without_looping() {
         current: None,
         queued: vec![Order::Hold.into(), Order::Hold.into()],
         capacity: Some(0),
-        overflow: Some(Overflow::DropOldest),
+        overflow: Some(QueueOverflow::DropOldest),
         last_end: None,
     };
     let unit = app.world_mut().spawn(ActionQueue::<Order>::new()).id();

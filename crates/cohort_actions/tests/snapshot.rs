@@ -4,7 +4,7 @@ mod common;
 
 use bevy::prelude::*;
 use cohort_actions::{
-    ActionPool, ActionQueue, ActionQueueConfig, Overflow, PoolSnapshot, QueueSnapshot, Queued,
+    ActionPool, ActionQueue, ActionQueueConfig, PoolSnapshot, QueueOverflow, QueueSnapshot, Queued,
     load_action_queues, save_action_queues,
 };
 use common::{Order, orders, push, test_app, tick};
@@ -14,7 +14,7 @@ fn battle_of_queues() -> (App, Vec<Entity>) {
     let units: Vec<Entity> = (0..20u32)
         .map(|index| {
             let queue = if index % 3 == 0 {
-                ActionQueue::<Order>::with_capacity(4, Overflow::DropOldest)
+                ActionQueue::<Order>::with_capacity(4, QueueOverflow::DropOldest)
             } else {
                 ActionQueue::new()
             };

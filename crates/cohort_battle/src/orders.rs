@@ -4,7 +4,7 @@
 use bevy::app::App;
 use bevy::ecs::component::Component;
 use bevy::ecs::entity::Entity;
-use cohort_actions::{ActionQueueConfig, ActionsAppExt, Overflow};
+use cohort_actions::{ActionQueueConfig, ActionsAppExt, QueueOverflow};
 
 /// A battle unit's order, queued in its `ActionQueue<Order>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,6 @@ pub struct Morale {
 /// after a retreat).
 pub(crate) fn add_battle_orders(app: &mut App, units: u32) {
     app.add_action_queue::<Order>(
-        ActionQueueConfig::for_units(units, 3).with_unit_capacity(4, Overflow::DropOldest),
+        ActionQueueConfig::for_units(units, 3).with_unit_capacity(4, QueueOverflow::DropOldest),
     );
 }

@@ -4,7 +4,7 @@ use crate::order::PARALLEL_CROSSOVER;
 
 /// What a flush does with events beyond [`EventBatchConfig::capacity`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Overflow {
+pub enum BatchOverflow {
     /// Keep them all: the batch grows, and each growth is counted in the stats.
     #[default]
     Grow,
@@ -17,10 +17,10 @@ pub struct EventBatchConfig<E> {
     /// Events per batch that need no allocation: the batch and the flush's buffers are
     /// sized for it up front, and each thread's staging buffer for twice its share (its
     /// first part; the others grow to what they hold once the keys are split into parts).
-    /// With [`Overflow::DropLast`] it is also the most a batch delivers.
+    /// With [`BatchOverflow::DropLast`] it is also the most a batch delivers.
     pub capacity: usize,
     /// What happens past `capacity`.
-    pub overflow: Overflow,
+    pub overflow: BatchOverflow,
     /// Merges an event into an earlier one with the same key, so the batch holds one event
     /// per key (sum the damage to one target). `None` keeps every event.
     pub coalesce: Option<fn(&mut E, &E)>,
@@ -57,7 +57,7 @@ impl<E> Default for EventBatchConfig<E> {
     fn default() -> Self {
         Self {
             capacity: 1024,
-            overflow: Overflow::Grow,
+            overflow: BatchOverflow::Grow,
             coalesce: None,
             parallel_from: PARALLEL_CROSSOVER,
         }
@@ -73,7 +73,7 @@ impl<E> EventBatchConfig<E> {
 
     /// Delivers at most `capacity` events per batch and counts the rest as dropped.
     pub fn drop_past_capacity(mut self) -> Self {
-        self.overflow = Overflow::DropLast;
+        self.overflow = BatchOverflow::DropLast;
         self
     }
 

@@ -9,7 +9,7 @@ use bevy::tasks::ComputeTaskPool;
 use cohort_sim::SimTick;
 
 use crate::batch::EventBatch;
-use crate::config::{EventBatchConfig, Overflow};
+use crate::config::{BatchOverflow, EventBatchConfig};
 use crate::counting::CountingSorter;
 use crate::order::{Buffer, Places, Shared, SortKey, Sorter, run_tasks};
 use crate::staging::{EventStaging, PARTS, Partitioning, Staged};
@@ -135,7 +135,7 @@ impl<E: Send + Sync + 'static> FlushState<E> {
 }
 
 /// Flushes `E`: orders every thread's staged events by key, source and writer, and moves
-/// them into the batch in that order, dropping past capacity (with [`Overflow::DropLast`])
+/// them into the batch in that order, dropping past capacity (with [`BatchOverflow::DropLast`])
 /// and coalescing equal keys on the way, part by part (see
 /// [`Partitioning`](crate::staging::Partitioning)). From
 /// [`EventBatchConfig::parallel_from`] events the parts are shared between the compute
@@ -234,8 +234,8 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     figures.sent = sent as u64;
 
     let limit = match state.config.overflow {
-        Overflow::DropLast => state.config.capacity,
-        Overflow::Grow => usize::MAX,
+        BatchOverflow::DropLast => state.config.capacity,
+        BatchOverflow::Grow => usize::MAX,
     };
     let coalesce = state.config.coalesce;
     let batch_capacity = batch.events.capacity();
@@ -559,8 +559,8 @@ mod tests {
         let mut sorted = writes.to_vec();
         sorted.sort_by_key(|&(thread, key, rank, _)| (key, rank, std::cmp::Reverse(thread)));
         let limit = match config.overflow {
-            Overflow::DropLast => config.capacity,
-            Overflow::Grow => usize::MAX,
+            BatchOverflow::DropLast => config.capacity,
+            BatchOverflow::Grow => usize::MAX,
         };
         let dropped = sorted.len().saturating_sub(limit) as u64;
         sorted.truncate(limit);

@@ -64,7 +64,7 @@ mod writer;
 
 pub use batch::{EventBatch, Groups};
 pub use bridge::BatchedMessagesAppExt;
-pub use config::{EventBatchConfig, Overflow};
+pub use config::{BatchOverflow, EventBatchConfig};
 pub use key::EventKey;
 pub use plugin::{BatchedEventsAppExt, EventFlush, EventRegistry};
 pub use reader::BatchReader;

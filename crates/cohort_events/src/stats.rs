@@ -52,7 +52,7 @@ pub struct EventTypeStats {
     pub sent: u64,
     /// Events delivered in a batch, merged ones included.
     pub delivered: u64,
-    /// Events past the capacity of a [`Overflow::DropLast`](crate::Overflow) batch.
+    /// Events past the capacity of a [`BatchOverflow::DropLast`](crate::BatchOverflow) batch.
     pub dropped: u64,
     /// Events merged into an earlier one with the same key.
     pub coalesced: u64,
