@@ -105,7 +105,7 @@ impl EventTypeStats {
     }
 
     /// Ticks from write to delivery, 95th percentile over every event delivered
-    /// ([`LATENCY_BUCKETS`] - 1 means that many or more).
+    /// (7 means 7 or more: the histogram stops there).
     pub fn latency_ticks_p95(&self) -> u32 {
         nearest_rank_bucket(self.latency.iter().copied(), 0.95).map_or(0, |ticks| ticks as u32)
     }

@@ -277,7 +277,7 @@ impl Profiler {
     }
 
     /// Summed system time of each `SimSystems` phase in the last frame, in nanoseconds,
-    /// in [`SimSystems::ALL`] order.
+    /// in [`SimSystems::ALL`](cohort_sim::SimSystems::ALL) order.
     pub fn last_frame_phase_nanos(&self) -> [u64; PHASES] {
         self.phase_nanos
     }
