@@ -136,7 +136,7 @@ fn a_queue_emptied_by_taking_it_works_in_another_world() {
         .entity_mut(unit)
         .take::<ActionQueue<Order>>()
         .unwrap();
-    // Taking emptied it; a queue that links slots cannot leave its world by safe means.
+    // Taking emptied it (the hook gave its slots back first), so it links nothing.
     let stranger = second.world_mut().spawn(moved).id();
     push(&mut second, stranger, [Order::Hold.into()]);
     tick(&mut second);
@@ -148,6 +148,34 @@ fn a_queue_emptied_by_taking_it_works_in_another_world() {
             .current(),
         Some(&Order::Hold)
     );
+}
+
+#[test]
+fn a_queue_moved_to_another_world_with_slots_is_refused_there_and_freed_at_home() {
+    let mut home = test_app(1, ActionQueueConfig::default());
+    let mut away = test_app(1, ActionQueueConfig::default());
+    let unit = home.world_mut().spawn(ActionQueue::<Order>::new()).id();
+    push(&mut home, unit, [Order::Hold.into(), Order::Hold.into()]);
+    tick(&mut home);
+    // Swapped out through `Mut`, no hook runs: the queue still links home's slots.
+    let moved = std::mem::take(
+        &mut *home
+            .world_mut()
+            .get_mut::<ActionQueue<Order>>(unit)
+            .expect("it has a queue"),
+    );
+    assert_eq!((moved.len(), moved.current()), (1, Some(&Order::Hold)));
+    let stranger = away.world_mut().spawn(moved).id();
+    push(&mut away, stranger, [Order::Wait { ticks: 1 }.into()]);
+    tick(&mut away);
+    assert_eq!(pool(&away).counts().rejected, 1, "not away's to push into");
+    assert_eq!(pool(&away).live(), 0);
+    assert_eq!(pool(&home).live(), 2, "still linked by the moved queue");
+    away.world_mut().despawn(stranger);
+    tick(&mut home);
+    assert_eq!(pool(&home).live(), 0, "home took its slots back");
+    assert_eq!(pool(&home).counts().discarded, 2);
+    assert_eq!(pool(&away).counts().discarded, 0);
 }
 
 #[test]
