@@ -21,6 +21,7 @@
 //! cargo bench -p cohort_benches --bench ai
 //! AI_BENCH_FIGURES=0 cargo bench -p cohort_benches --bench ai -- ai_needs_50k   # timings only
 //! AI_BENCH_SYSTEMS=1 cargo bench -p cohort_benches --bench ai    # each system's time, 50k
+//! AI_BENCH_INTERLEAVED=200 cargo bench -p cohort_benches --bench ai  # the cache's cost
 //! ```
 
 #![allow(
@@ -29,6 +30,7 @@
 )]
 
 mod ai_floor;
+mod turns;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -51,6 +53,7 @@ use cohort_sim::{
 };
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
+use turns::take_turns;
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
@@ -413,6 +416,31 @@ fn print_systems() {
     }
 }
 
+/// With `AI_BENCH_INTERLEAVED=<rounds>`: instead of criterion, the needs workload at 50k
+/// agents every 8 ticks with the cache on (the default), the same with the cache off,
+/// and the four-pass floor take turns, 5 updates each per round; each one's median and
+/// fastest update are printed. The needs rise every tick, so the cache never hits here:
+/// the difference is what checking it costs.
+fn interleaved(rounds: usize) {
+    let mut uncached = staggered();
+    uncached.cache.enabled = false;
+    let mut cases = [
+        ("cache on", cohort_needs(50_000, staggered())),
+        ("cache off", cohort_needs(50_000, uncached)),
+        ("four passes by hand", floor_app(50_000)),
+    ];
+    let mut apps: Vec<&mut App> = cases.iter_mut().map(|(_, app)| app).collect();
+    let times = take_turns(&mut apps, rounds, 5);
+    println!("needs 50k, every 8 ticks, {rounds} rounds of 5 updates: median, fastest");
+    for ((label, _), times) in cases.iter().zip(&times) {
+        println!(
+            "  {label}: {:.3} ms, {:.3} ms",
+            times.median.as_secs_f64() * 1e3,
+            times.fastest.as_secs_f64() * 1e3
+        );
+    }
+}
+
 /// Runs the needs workload at 50k agents, thinking every 8 ticks, for `ticks` updates
 /// after the warm-up and nothing else: a fixed amount of work for tools that count
 /// instructions or simulate caches (`valgrind --tool=cachegrind`), where criterion's
@@ -442,6 +470,13 @@ fn ai(c: &mut Criterion) {
     // (`AI_BENCH_CASE=floor` or `every_tick`: of another case, see `run_ticks`).
     if std::env::var("AI_BENCH_SYSTEMS").as_deref() == Ok("1") {
         print_systems();
+        return;
+    }
+    if let Some(rounds) = std::env::var("AI_BENCH_INTERLEAVED")
+        .ok()
+        .and_then(|rounds| rounds.parse().ok())
+    {
+        interleaved(rounds);
         return;
     }
     if let Some(ticks) = std::env::var("AI_BENCH_TICKS")

@@ -39,6 +39,8 @@
     reason = "criterion_group! generates an undocumented function"
 )]
 
+mod turns;
+
 use std::time::Duration;
 
 use bevy::app::{App, PluginGroup, TaskPoolPlugin, Update};
@@ -53,6 +55,7 @@ use cohort_events::{
 };
 use cohort_sim::{finish_plugins, task_pool_options};
 use criterion::{BenchmarkId, Criterion, criterion_group};
+use turns::take_turns;
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::system();
@@ -437,35 +440,23 @@ fn storm(c: &mut Criterion) {
 fn interleaved(rounds: usize) {
     // `EVENTS_ONLY=<name>` keeps the serial way and that one (for a profiler).
     let only = std::env::var("EVENTS_ONLY").ok();
-    let mut apps: Vec<(&str, App, Vec<Duration>)> = WAYS
+    let mut ways: Vec<(&str, App)> = WAYS
         .iter()
         .filter(|&&(name, way)| {
             way == Way::MessageWriterSerial || only.as_ref().is_none_or(|only| only == name)
         })
-        .map(|&(name, way)| (name, storm_app(way, 50_000), Vec::new()))
+        .map(|&(name, way)| (name, storm_app(way, 50_000)))
         .collect();
-    for _ in 0..rounds {
-        for (_, app, times) in &mut apps {
-            for _ in 0..5 {
-                let started = std::time::Instant::now();
-                app.update();
-                times.push(started.elapsed());
-            }
-        }
-    }
+    let mut apps: Vec<&mut App> = ways.iter_mut().map(|(_, app)| app).collect();
+    let times = take_turns(&mut apps, rounds, 5);
     println!("interleaved, {rounds} rounds of 5 ticks, 100k events a tick: median, fastest");
-    let median_of = |times: &mut Vec<Duration>| {
-        times.sort_unstable();
-        (times[times.len() / 2], times[0])
-    };
-    let serial = median_of(&mut apps[0].2).0;
-    for (name, _, times) in &mut apps {
-        let (median, fastest) = median_of(times);
+    let serial = times[0].median;
+    for ((name, _), times) in ways.iter().zip(&times) {
         println!(
             "  {name}: {:.3} ms, {:.3} ms ({:.2}x the serial MessageWriter's median)",
-            median.as_secs_f64() * 1e3,
-            fastest.as_secs_f64() * 1e3,
-            median.as_secs_f64() / serial.as_secs_f64()
+            times.median.as_secs_f64() * 1e3,
+            times.fastest.as_secs_f64() * 1e3,
+            times.median.as_secs_f64() / serial.as_secs_f64()
         );
     }
 }
