@@ -27,8 +27,9 @@ pub(crate) struct DroppedChain {
 ///
 /// A queue dropped with slots leaves them here (its `Drop` has no access to the pool):
 /// the pool's next reclaim frees them, so assigning a fresh queue over a live one loses
-/// nothing.
-#[derive(Debug, Default)]
+/// nothing. There is room for [`DROPPED_ROOM`] such queues per tick before the list
+/// grows (once: it keeps its room).
+#[derive(Debug)]
 pub(crate) struct ActionClock {
     count: AtomicU32,
     /// True while `dropped` holds something: the reclaim looks at the lock only then.
@@ -36,10 +37,17 @@ pub(crate) struct ActionClock {
     dropped: Mutex<Vec<DroppedChain>>,
 }
 
+/// Queues dropped with slots per tick that the clock and the pool hold without allocating.
+pub(crate) const DROPPED_ROOM: usize = 64;
+
 impl ActionClock {
     /// A clock at 0, to share.
     pub fn shared() -> Arc<Self> {
-        Arc::default()
+        Arc::new(Self {
+            count: AtomicU32::new(0),
+            any_dropped: AtomicBool::new(false),
+            dropped: Mutex::new(Vec::with_capacity(DROPPED_ROOM)),
+        })
     }
 
     /// The advances so far.

@@ -1,7 +1,8 @@
 //! `ActionPool`: every queued action of one type, in one slab of slots.
 //!
 //! Each queue is a singly linked chain of slots. A slot belongs to at most one queue at a
-//! time (or to the free list), and only code holding that queue mutably touches it: that
+//! time (or to the free list, or, once its queue was dropped with it, to the chain that
+//! the next reclaim frees), and only code holding that queue mutably touches it: that
 //! is what lets the parallel advance change many queues' slots at once through a shared
 //! pool.
 
@@ -12,7 +13,7 @@ use bevy::ecs::resource::Resource;
 use bevy::utils::Parallel;
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{ActionClock, DroppedChain};
+use crate::clock::{ActionClock, DROPPED_ROOM, DroppedChain};
 use crate::config::QueueOverflow;
 use crate::queue::ActionQueue;
 use crate::queued::{ActionEnd, ActionState, Queued};
@@ -91,7 +92,7 @@ pub struct PoolSummary {
 
 /// Every queued action of type `A`, for every unit, in one slab: sized up front, grown
 /// (and counted) only when exhausted, with each slot back in the free list when its
-/// action ends for good, its unit despawns or its queue is removed.
+/// action ends for good, its unit despawns, or its queue is removed or dropped.
 ///
 /// Use it with a unit's [`ActionQueue`] to read or change the queue from a serial system:
 ///
@@ -144,7 +145,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             now: 0,
             clock: ActionClock::shared(),
             timed: 0,
-            dropped: Vec::new(),
+            dropped: Vec::with_capacity(DROPPED_ROOM),
         };
         pool.add_slots(capacity);
         pool
@@ -311,7 +312,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     }
 
     /// True if this pool adopted `queue`.
-    fn adopted(&self, queue: &ActionQueue<A>) -> bool {
+    pub(crate) fn adopted(&self, queue: &ActionQueue<A>) -> bool {
         queue
             .clock
             .as_ref()
@@ -819,6 +820,8 @@ mod tests {
         Clear(u8),
         RetainEven(u8),
         Advance(u8),
+        /// A fresh queue assigned over the unit's (its slots go back at the reclaim).
+        Reset(u8),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -829,6 +832,7 @@ mod tests {
             1 => (0..4u8).prop_map(Op::Clear),
             1 => (0..4u8).prop_map(Op::RetainEven),
             2 => (0..4u8).prop_map(Op::Advance),
+            1 => (0..4u8).prop_map(Op::Reset),
         ]
     }
 
@@ -910,6 +914,12 @@ mod tests {
                         drop(scratch);
                         current[unit] = models[unit].pop_front();
                         prop_assert_eq!(queues[unit].current().copied(), current[unit]);
+                    }
+                    Op::Reset(unit) => {
+                        let unit = unit as usize;
+                        queues[unit] = ActionQueue::with_capacity(capacities[unit], overflow(unit as u8));
+                        models[unit].clear();
+                        current[unit] = None;
                     }
                 }
                 pool.reclaim();

@@ -41,7 +41,9 @@ use crate::queued::{ActionEnd, ActionState, Queued};
 /// [`ActionCommand::Stop`](crate::ActionCommand::Stop) (or call the pool's `clear` for the
 /// queued ones). A queue dropped some other way (a fresh `ActionQueue` assigned over a
 /// live one, or one taken out of its unit and dropped) leaves its slots for the pool's
-/// next reclaim, which frees them and counts its actions as discarded.
+/// next reclaim, which frees them and counts its actions as discarded. A queue moved to
+/// another world while it links slots is left alone there (pushes into it are refused
+/// and its action never ends) until it is dropped and its own pool takes them back.
 pub struct ActionQueue<A: Send + Sync + 'static> {
     pub(crate) head: u32,
     pub(crate) tail: u32,

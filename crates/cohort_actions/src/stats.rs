@@ -34,7 +34,8 @@ pub struct ActionCounts {
     pub dropped: u64,
     /// Pushes ignored as equal to the action before them.
     pub deduplicated: u64,
-    /// Queued and current actions given back when their unit despawned or lost its queue.
+    /// Queued and current actions given back when their unit despawned or lost its queue
+    /// (removed, or dropped: assigned over or taken and dropped).
     pub discarded: u64,
     /// Commands (clear, cancel) aimed at a unit without a queue.
     pub orphaned: u64,

@@ -204,6 +204,12 @@ fn advance_queue<A: Send + Sync + 'static>(
     scratch: &mut AdvanceScratch,
     now: u32,
 ) {
+    // A queue that links another pool's slots (moved here from another world) is left
+    // as it is: ending its action here would lose its slot to both pools. Its own pool
+    // takes the slots back when it is dropped.
+    if !pool.adopted(queue) {
+        return;
+    }
     // Each interrupt starts a higher priority than the action it ends: the loop ends.
     loop {
         match step {

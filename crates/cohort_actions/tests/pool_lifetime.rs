@@ -151,11 +151,12 @@ fn a_queue_emptied_by_taking_it_works_in_another_world() {
 }
 
 #[test]
-fn a_queue_moved_to_another_world_with_slots_is_refused_there_and_freed_at_home() {
+fn a_queue_moved_to_another_world_with_slots_is_left_alone_there_and_freed_at_home() {
     let mut home = test_app(1, ActionQueueConfig::default());
     let mut away = test_app(1, ActionQueueConfig::default());
     let unit = home.world_mut().spawn(ActionQueue::<Order>::new()).id();
-    push(&mut home, unit, [Order::Hold.into(), Order::Hold.into()]);
+    let timed = Queued::new(Order::Wait { ticks: 2 }).with_timeout(1);
+    push(&mut home, unit, [timed, Order::Hold.into()]);
     tick(&mut home);
     // Swapped out through `Mut`, no hook runs: the queue still links home's slots.
     let moved = std::mem::take(
@@ -164,11 +165,28 @@ fn a_queue_moved_to_another_world_with_slots_is_refused_there_and_freed_at_home(
             .get_mut::<ActionQueue<Order>>(unit)
             .expect("it has a queue"),
     );
-    assert_eq!((moved.len(), moved.current()), (1, Some(&Order::Hold)));
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved.current(), Some(&Order::Wait { ticks: 2 }));
     let stranger = away.world_mut().spawn(moved).id();
     push(&mut away, stranger, [Order::Wait { ticks: 1 }.into()]);
-    tick(&mut away);
+    for _ in 0..4 {
+        tick(&mut away);
+    }
     assert_eq!(pool(&away).counts().rejected, 1, "not away's to push into");
+    away.world_mut()
+        .get_mut::<ActionQueue<Order>>(stranger)
+        .unwrap()
+        .finish();
+    tick(&mut away);
+    // Asked to finish, and past its timeout: away's advance leaves it be.
+    let queue = away.world().get::<ActionQueue<Order>>(stranger).unwrap();
+    assert_eq!(queue.current(), Some(&Order::Wait { ticks: 2 }));
+    assert_eq!(queue.len(), 1);
+    let counts = *pool(&away).counts();
+    assert_eq!(
+        (counts.started, counts.finished, counts.timed_out),
+        (0, 0, 0)
+    );
     assert_eq!(pool(&away).live(), 0);
     assert_eq!(pool(&home).live(), 2, "still linked by the moved queue");
     away.world_mut().despawn(stranger);
