@@ -27,8 +27,8 @@ pub(crate) struct DroppedChain {
 ///
 /// A queue dropped with slots leaves them here (its `Drop` has no access to the pool):
 /// the pool's next reclaim frees them, so assigning a fresh queue over a live one loses
-/// nothing. There is room for [`DROPPED_ROOM`] such queues per tick before the list
-/// grows (once: it keeps its room).
+/// nothing. There is room for [`DROPPED_ROOM`] such queues per tick before the lists
+/// grow (the clock's and the pool's, which swap: each keeps the room it grew to).
 #[derive(Debug)]
 pub(crate) struct ActionClock {
     count: AtomicU32,

@@ -17,7 +17,7 @@ use crate::clock::{ActionClock, DROPPED_ROOM, DroppedChain};
 use crate::config::QueueOverflow;
 use crate::queue::ActionQueue;
 use crate::queued::{ActionEnd, ActionState, Queued};
-use crate::stats::{ActionCounts, LatencyHistogram};
+use crate::stats::{ActionCounts, LatencyHistogram, bump};
 
 /// The end of a chain, or no slot.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -27,6 +27,8 @@ const MAX_SLOTS: u32 = NONE - 1;
 
 /// The smallest growth step.
 const MIN_GROWTH: u32 = 64;
+/// A loaded pool grows to its saved capacity up to this many times the slots in use.
+pub(crate) const LOAD_ROOM: u32 = 64;
 
 struct SlotData<A> {
     action: Option<Queued<A>>,
@@ -123,8 +125,10 @@ pub struct ActionPool<A: Send + Sync + 'static> {
     /// Counts advances; every queue the pool adopts shares it.
     clock: Arc<ActionClock>,
     /// Current actions that have a timeout, as of the last reclaim or serial change: while
-    /// there are none, the advance skips the queues nothing changed.
-    timed: u64,
+    /// there are none, the advance skips the queues nothing changed. Signed: a serial
+    /// cancel may end, before the reclaim, an action the parallel advance started and has
+    /// not yet counted.
+    timed: i64,
     /// The chains of dropped queues being freed by a reclaim (kept for its room).
     dropped: Vec<DroppedChain>,
 }
@@ -177,8 +181,10 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         self.now
     }
 
-    /// Restores saved figures: counts, latency, tick, and the high water and growths
-    /// (capacity grows to the saved one if it was larger).
+    /// Restores saved figures: counts, latency, tick, and the high water and growths.
+    /// Capacity grows to the saved one if it was larger, but to no more than
+    /// [`LOAD_ROOM`] times the slots the loaded queues use: a corrupt or hostile save
+    /// cannot ask for gigabytes.
     pub(crate) fn load_figures(
         &mut self,
         summary: PoolSummary,
@@ -186,8 +192,10 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         latency: LatencyHistogram,
         now: u64,
     ) {
-        if summary.capacity > self.capacity() {
-            self.add_slots(summary.capacity - self.capacity());
+        let room = self.live.max(MIN_GROWTH).saturating_mul(LOAD_ROOM);
+        let capacity = summary.capacity.min(room);
+        if capacity > self.capacity() {
+            self.add_slots(capacity - self.capacity());
         }
         self.high_water = summary.high_water.max(self.live);
         self.growths = summary.growths;
@@ -216,10 +224,12 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         if let Some(index) = self.alloc_empty() {
             queue.held = index;
         }
-        self.timed += u64::from(item.timeout != 0);
+        self.timed += i64::from(item.timeout != 0);
         queue.current = Some(item);
+        // Idle with an action is no state a queue can be in: a corrupt save's current
+        // action runs.
         queue.state = match state {
-            ActionState::Started => ActionState::Running,
+            ActionState::Started | ActionState::Idle => ActionState::Running,
             state => state,
         };
         // As old now as it was when saved.
@@ -468,9 +478,9 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     {
         let outcome = self.push_uncounted(queue, item, config, front);
         match outcome {
-            PushOutcome::Queued | PushOutcome::DroppedOldest => self.counts.enqueued += 1,
-            PushOutcome::Rejected | PushOutcome::ForeignQueue => self.counts.rejected += 1,
-            PushOutcome::Deduplicated => self.counts.deduplicated += 1,
+            PushOutcome::Queued | PushOutcome::DroppedOldest => bump(&mut self.counts.enqueued, 1),
+            PushOutcome::Rejected | PushOutcome::ForeignQueue => bump(&mut self.counts.rejected, 1),
+            PushOutcome::Deduplicated => bump(&mut self.counts.deduplicated, 1),
         }
         outcome
     }
@@ -516,7 +526,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
                             break;
                         };
                         self.release(index);
-                        self.counts.dropped += 1;
+                        bump(&mut self.counts.dropped, 1);
                     }
                     outcome = PushOutcome::DroppedOldest;
                 }
@@ -552,7 +562,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     /// dropped. The current action is not affected: see [`Self::cancel_current`].
     pub fn retain(&mut self, queue: &mut ActionQueue<A>, keep: impl FnMut(&A) -> bool) -> u32 {
         let dropped = self.drop_queued(queue, keep);
-        self.counts.cancelled += u64::from(dropped);
+        bump(&mut self.counts.cancelled, u64::from(dropped));
         dropped
     }
 
@@ -596,7 +606,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     /// whether there was one.
     pub fn cancel_current(&mut self, queue: &mut ActionQueue<A>) -> bool {
         let cancelled = self.drop_current(queue);
-        self.counts.cancelled += u64::from(cancelled);
+        bump(&mut self.counts.cancelled, u64::from(cancelled));
         cancelled
     }
 
@@ -608,7 +618,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
         let Some(current) = queue.current.take() else {
             return false;
         };
-        self.timed = self.timed.saturating_sub(u64::from(current.timeout != 0));
+        self.timed -= i64::from(current.timeout != 0);
         queue.state = ActionState::Idle;
         queue.last_end = Some(ActionEnd::Cancelled);
         if queue.held != NONE {
@@ -640,7 +650,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
     /// discarded (not cancelled: the unit is gone).
     pub(crate) fn release_all(&mut self, queue: &mut ActionQueue<A>) {
         let discarded = self.release_slots(queue);
-        self.counts.discarded += u64::from(discarded);
+        bump(&mut self.counts.discarded, u64::from(discarded));
     }
 
     /// Empties `queue` and frees its slots, counting nothing; returns how many actions it
@@ -772,7 +782,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             scratch.latency.clear();
             timed += std::mem::take(&mut scratch.timed);
         }
-        self.timed = self.timed.saturating_add_signed(timed);
+        self.timed += timed;
         self.free_dropped_queues();
     }
 
@@ -795,8 +805,8 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             if chain.held != NONE {
                 self.release(chain.held);
             }
-            self.counts.discarded += u64::from(chain.actions);
-            self.timed = self.timed.saturating_sub(u64::from(chain.timed));
+            bump(&mut self.counts.discarded, u64::from(chain.actions));
+            self.timed -= i64::from(chain.timed);
         }
         dropped.clear();
         self.dropped = dropped;
@@ -848,6 +858,40 @@ mod tests {
             QueueOverflow::Grow,
             QueueOverflow::Reject,
         ][index as usize]
+    }
+
+    /// A timed action that the advance starts and a serial cancel ends before the reclaim
+    /// leaves no timed action counted: the advance may skip unchanged queues again.
+    #[test]
+    fn timed_count_survives_a_cancel_before_the_reclaim() {
+        let config = ActionQueueConfig::default();
+        let mut pool = ActionPool::<u32>::new(4);
+        let mut queue = ActionQueue::with_capacity(2, QueueOverflow::Reject);
+        pool.push(&mut queue, Queued::new(7).with_timeout(5), &config, false);
+        pool.reclaim();
+        assert!(
+            pool.untimed(),
+            "a queued timeout does not count until it starts"
+        );
+        let mut scratch = pool.scratch();
+        pool.start_next(&mut queue, &mut scratch, 0);
+        drop(scratch);
+        assert!(pool.cancel_current(&mut queue));
+        pool.reclaim();
+        assert!(pool.untimed());
+        assert_eq!(pool.live(), 0);
+
+        // Started and counted, then dropped with the queue: the count falls back too.
+        pool.push(&mut queue, Queued::new(8).with_timeout(5), &config, false);
+        let mut scratch = pool.scratch();
+        pool.start_next(&mut queue, &mut scratch, 0);
+        drop(scratch);
+        pool.reclaim();
+        assert!(!pool.untimed());
+        drop(queue);
+        pool.reclaim();
+        assert!(pool.untimed());
+        assert_eq!(pool.live(), 0);
     }
 
     proptest! {

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use bevy::ecs::entity::Entity;
-use bevy::ecs::world::World;
+use bevy::ecs::world::{Mut, World};
 use serde::{Deserialize, Serialize};
 
 use crate::config::QueueOverflow;
@@ -95,12 +95,16 @@ impl fmt::Display for SnapshotError {
 impl std::error::Error for SnapshotError {}
 
 impl<A: Send + Sync + 'static> ActionPool<A> {
-    /// `queue` as saved data.
-    pub fn snapshot(&self, queue: &ActionQueue<A>) -> QueueSnapshot<A>
+    /// `queue` as saved data; [`SnapshotError::ForeignQueue`] if it links another pool's
+    /// slots (this pool cannot read them).
+    pub fn snapshot(&self, queue: &ActionQueue<A>) -> Result<QueueSnapshot<A>, SnapshotError>
     where
         A: Clone,
     {
-        QueueSnapshot {
+        if !self.owns(queue) {
+            return Err(SnapshotError::ForeignQueue);
+        }
+        Ok(QueueSnapshot {
             current: queue.current.as_ref().map(|action| CurrentSnapshot {
                 action: action.clone(),
                 state: queue.state(),
@@ -110,7 +114,7 @@ impl<A: Send + Sync + 'static> ActionPool<A> {
             capacity: queue.capacity,
             overflow: queue.overflow,
             last_end: queue.last_end,
-        }
+        })
     }
 
     /// Makes `queue` exactly what `snapshot` saved, past its capacity if need be; its
@@ -146,10 +150,10 @@ pub fn save_action_queues<A: Clone + Send + Sync + 'static>(
     let pool = world
         .get_resource::<ActionPool<A>>()
         .ok_or(SnapshotError::NotRegistered(std::any::type_name::<A>()))?;
-    let mut queues: Vec<(u64, QueueSnapshot<A>)> = units
+    let mut queues = units
         .iter(world)
-        .map(|(unit, queue)| (unit.to_bits(), pool.snapshot(queue)))
-        .collect();
+        .map(|(unit, queue)| Ok((unit.to_bits(), pool.snapshot(queue)?)))
+        .collect::<Result<Vec<_>, SnapshotError>>()?;
     queues.sort_unstable_by_key(|(unit, _)| *unit);
     Ok(PoolSnapshot {
         pool: pool.summary(),
@@ -162,41 +166,56 @@ pub fn save_action_queues<A: Clone + Send + Sync + 'static>(
 
 /// Loads a [`PoolSnapshot`] into `world`: the pool's figures, and each saved queue into
 /// the entity `unit(bits)` names (the same entity when loading into the world it was saved
-/// from, `|bits| Some(Entity::from_bits(bits))`), adding the queue if it has none.
+/// from, `|bits| Entity::try_from_bits(bits)`), adding the queue if it has none.
+///
+/// Nothing changes if a target entity's queue belongs to another world's pool
+/// ([`SnapshotError::ForeignQueue`]). Saved units with no entity are skipped and listed
+/// in [`SnapshotError::MissingUnits`]; the rest are loaded.
 pub fn load_action_queues<A: PartialEq + Send + Sync + 'static>(
     world: &mut World,
     snapshot: PoolSnapshot<A>,
     mut unit: impl FnMut(u64) -> Option<Entity>,
 ) -> Result<(), SnapshotError> {
     let name = std::any::type_name::<A>();
-    let mut pool = world
-        .remove_resource::<ActionPool<A>>()
-        .ok_or(SnapshotError::NotRegistered(name))?;
+    if !world.contains_resource::<ActionPool<A>>() {
+        return Err(SnapshotError::NotRegistered(name));
+    }
+    // Every target is found and checked before any queue changes.
     let mut missing = Vec::new();
+    let mut targets = Vec::with_capacity(snapshot.queues.len());
     for (bits, saved) in snapshot.queues {
-        let Some(mut entity) = unit(bits).and_then(|entity| world.get_entity_mut(entity).ok())
-        else {
-            missing.push(bits);
-            continue;
-        };
-        if !entity.contains::<ActionQueue<A>>() {
-            entity.insert(ActionQueue::<A>::new());
-        }
-        let mut queue = entity
-            .get_mut::<ActionQueue<A>>()
-            .expect("the queue was just inserted");
-        if let Err(error) = pool.restore(&mut queue, saved) {
-            // The pool goes back whatever happens: the action systems need it.
-            world.insert_resource(pool);
-            return Err(error);
+        match unit(bits).filter(|&entity| world.get_entity(entity).is_ok()) {
+            Some(entity) => targets.push((entity, saved)),
+            None => missing.push(bits),
         }
     }
-    let mut latency = LatencyHistogram::default();
-    for (ticks, count) in snapshot.latency {
-        latency.record_many(u64::from(ticks).min(LATENCY_BUCKETS as u64 - 1), count);
+    let pool = world.resource::<ActionPool<A>>();
+    let foreign = targets.iter().any(|(entity, _)| {
+        world
+            .get::<ActionQueue<A>>(*entity)
+            .is_some_and(|queue| !pool.owns(queue))
+    });
+    if foreign {
+        return Err(SnapshotError::ForeignQueue);
     }
-    pool.load_figures(snapshot.pool, snapshot.counts, latency, snapshot.tick);
-    world.insert_resource(pool);
+    world.resource_scope(|world, mut pool: Mut<ActionPool<A>>| {
+        for (entity, saved) in targets {
+            let mut entity = world.entity_mut(entity);
+            if !entity.contains::<ActionQueue<A>>() {
+                entity.insert(ActionQueue::<A>::new());
+            }
+            let mut queue = entity
+                .get_mut::<ActionQueue<A>>()
+                .expect("the queue was just inserted");
+            pool.restore(&mut queue, saved)
+                .expect("every target was checked to be this pool's");
+        }
+        let mut latency = LatencyHistogram::default();
+        for (ticks, count) in snapshot.latency {
+            latency.record_many(u64::from(ticks).min(LATENCY_BUCKETS as u64 - 1), count);
+        }
+        pool.load_figures(snapshot.pool, snapshot.counts, latency, snapshot.tick);
+    });
     if missing.is_empty() {
         Ok(())
     } else {

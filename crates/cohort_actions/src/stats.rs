@@ -8,8 +8,14 @@ use serde::{Deserialize, Serialize};
 use crate::pool::{ActionPool, PoolSummary};
 use crate::queued::ActionEnd;
 
-/// Latencies up to this many ticks are counted exactly; longer ones share a last bucket.
+/// Buckets of the latency histogram: latencies of 0 to `LATENCY_BUCKETS - 2` ticks are
+/// counted exactly; longer ones share the last bucket.
 pub const LATENCY_BUCKETS: usize = 256;
+
+/// Adds `by` to `count`, stopping at the limit: a loaded save may carry counts near it.
+pub(crate) fn bump(count: &mut u64, by: u64) {
+    *count = count.saturating_add(by);
+}
 
 /// Counters of one action type since the app started.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,17 +71,17 @@ impl ActionCounts {
             discarded,
             orphaned,
         } = *other;
-        self.enqueued += enqueued;
-        self.started += started;
-        self.finished += finished;
-        self.cancelled += cancelled;
-        self.timed_out += timed_out;
-        self.interrupted += interrupted;
-        self.rejected += rejected;
-        self.dropped += dropped;
-        self.deduplicated += deduplicated;
-        self.discarded += discarded;
-        self.orphaned += orphaned;
+        bump(&mut self.enqueued, enqueued);
+        bump(&mut self.started, started);
+        bump(&mut self.finished, finished);
+        bump(&mut self.cancelled, cancelled);
+        bump(&mut self.timed_out, timed_out);
+        bump(&mut self.interrupted, interrupted);
+        bump(&mut self.rejected, rejected);
+        bump(&mut self.dropped, dropped);
+        bump(&mut self.deduplicated, deduplicated);
+        bump(&mut self.discarded, discarded);
+        bump(&mut self.orphaned, orphaned);
     }
 }
 
@@ -109,7 +115,8 @@ impl LatencyHistogram {
     pub fn record_many(&mut self, ticks: u64, count: u64) {
         let bucket = usize::try_from(ticks)
             .map_or(LATENCY_BUCKETS - 1, |ticks| ticks.min(LATENCY_BUCKETS - 1));
-        self.buckets[bucket] += count;
+        // Saturating: a loaded save may carry counts near the limit.
+        self.buckets[bucket] = self.buckets[bucket].saturating_add(count);
     }
 
     /// (ticks, count) for each bucket with a count.
@@ -123,7 +130,7 @@ impl LatencyHistogram {
 
     pub(crate) fn add(&mut self, other: &Self) {
         for (mine, theirs) in self.buckets.iter_mut().zip(&other.buckets) {
-            *mine += theirs;
+            *mine = mine.saturating_add(*theirs);
         }
     }
 

@@ -12,6 +12,7 @@ use crate::plugin::ActionSettings;
 use crate::pool::{ActionPool, AdvanceScratch};
 use crate::queue::ActionQueue;
 use crate::queued::{ActionEnd, ActionState};
+use crate::stats::bump;
 use crate::writer::{ActionCommand, ActionStaging};
 
 /// Applies the commands every writer staged since the last merge, in the merge order (by
@@ -60,8 +61,8 @@ pub(crate) fn merge_action_commands<A: Send + Sync + PartialEq + 'static>(
             match command {
                 ActionCommand::PushBack(_)
                 | ActionCommand::PushFront(_)
-                | ActionCommand::Replace(_) => counts.rejected += 1,
-                _ => counts.orphaned += 1,
+                | ActionCommand::Replace(_) => bump(&mut counts.rejected, 1),
+                _ => bump(&mut counts.orphaned, 1),
             }
             continue;
         };
@@ -154,8 +155,12 @@ impl<'w, A: Send + Sync + 'static> Batch<Column<'w, ActionQueue<A>>> for Advance
             {
                 continue;
             }
-            let step = next_step(queues.get(row), self.now);
-            if step != Step::Wait {
+            let queue = queues.get(row);
+            // A queue that links another pool's slots (moved here from another world) is
+            // left as it is, unmarked: ending its action here would lose its slot to both
+            // pools. Its own pool takes the slots back when it is dropped.
+            let step = next_step(queue, self.now);
+            if step != Step::Wait && self.pool.adopted(queue) {
                 advance_queue(self.pool, queues.get_mut(row), step, &mut scratch, self.now);
             }
         }
@@ -194,7 +199,7 @@ fn next_step<A: Send + Sync + 'static>(queue: &ActionQueue<A>, now: u32) -> Step
     }
 }
 
-/// One unit's advance by `step`, and then by any interrupt the start calls for: an action
+/// One adopted unit's advance by `step`, and then by any interrupt the start calls for: an action
 /// started with a higher priority queued behind it is interrupted in the same tick (the
 /// next tick's advance may skip the queue: nothing changed it since).
 fn advance_queue<A: Send + Sync + 'static>(
@@ -204,12 +209,6 @@ fn advance_queue<A: Send + Sync + 'static>(
     scratch: &mut AdvanceScratch,
     now: u32,
 ) {
-    // A queue that links another pool's slots (moved here from another world) is left
-    // as it is: ending its action here would lose its slot to both pools. Its own pool
-    // takes the slots back when it is dropped.
-    if !pool.adopted(queue) {
-        return;
-    }
     // Each interrupt starts a higher priority than the action it ends: the loop ends.
     loop {
         match step {

@@ -175,8 +175,8 @@ impl<A: Send + Sync + 'static> ActionWriter<'_, '_, A> {
     /// # Panics
     ///
     /// If `write` orders through a writer of the same type itself (not through its
-    /// argument) on the same thread: the buffer is already borrowed, and the message
-    /// says so.
+    /// argument) on the same thread, directly or inside another type's scope: the buffer
+    /// is already borrowed, and the message says so.
     pub fn scope<R>(&self, write: impl FnOnce(&mut UnitOrders<'_, A>) -> R) -> R {
         let _open = OpenScope::enter(&self.staging);
         let tick = self.tick.as_ref().map_or(0, |tick| tick.get());
@@ -284,34 +284,45 @@ impl<A> UnitOrders<'_, A> {
     }
 }
 
+/// Scopes nested on one thread that [`OpenScope`] tracks; deeper ones go unchecked (the
+/// buffer's own borrow check still catches a repeat, with a plainer message).
+const TRACKED_SCOPES: usize = 8;
+
 thread_local! {
-    /// The staging whose buffer an [`ActionWriter::scope`] on this thread holds (its
-    /// address), 0 for none.
-    static OPEN_SCOPE: Cell<usize> = const { Cell::new(0) };
+    /// The stagings whose buffers the [`ActionWriter::scope`]s open on this thread hold
+    /// (their addresses, innermost last), and how many there are.
+    static OPEN_SCOPES: Cell<([usize; TRACKED_SCOPES], usize)> =
+        const { Cell::new(([0; TRACKED_SCOPES], 0)) };
 }
 
 /// Marks a staging's buffer as held by a scope on this thread, until dropped.
-struct OpenScope(usize);
+struct OpenScope;
 
 impl OpenScope {
     /// Marks `staging`'s buffer; a writer of the same staging already in a scope on this
-    /// thread would find the buffer borrowed, so that panics here, naming the fix.
+    /// thread, however deep, would find the buffer borrowed, so that panics here, naming
+    /// the fix.
     fn enter<A: Send + Sync + 'static>(staging: &ActionStaging<A>) -> Self {
         let address = std::ptr::from_ref(staging) as usize;
-        let previous = OPEN_SCOPE.replace(address);
+        let (mut open, depth) = OPEN_SCOPES.get();
         assert!(
-            previous != address,
+            !open[..depth.min(TRACKED_SCOPES)].contains(&address),
             "an ActionWriter<{}> ordered inside its own ActionWriter::scope on the same \
              thread; write through the scope's argument instead",
             std::any::type_name::<A>()
         );
-        Self(previous)
+        if let Some(top) = open.get_mut(depth) {
+            *top = address;
+        }
+        OPEN_SCOPES.set((open, depth + 1));
+        Self
     }
 }
 
 impl Drop for OpenScope {
     fn drop(&mut self) {
-        OPEN_SCOPE.set(self.0);
+        let (open, depth) = OPEN_SCOPES.get();
+        OPEN_SCOPES.set((open, depth.saturating_sub(1)));
     }
 }
 

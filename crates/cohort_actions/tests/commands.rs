@@ -6,7 +6,7 @@ mod common;
 use bevy::ecs::system::ScheduleSystem;
 use bevy::prelude::*;
 use cohort_actions::{
-    ActionQueue, ActionQueueConfig, ActionWriter, PushOutcome, QueueOverflow, Queued,
+    ActionQueue, ActionQueueConfig, ActionWriter, ActionsAppExt, PushOutcome, QueueOverflow, Queued,
 };
 use cohort_sim::{ParIterSystems, SimSchedule, SimSystems};
 use common::{Order, orders, pool, push, test_app, tick};
@@ -352,6 +352,30 @@ fn ordering_through_the_writer_inside_its_scope_names_the_fix() {
 
     let mut app = test_app(1, ActionQueueConfig::default());
     app.add_systems(SimSchedule, order_twice.in_set(SimSystems::Decide));
+    spawn_queues(&mut app, 1);
+    tick(&mut app);
+}
+
+/// The same, with a writer of another type's scope in between.
+#[test]
+#[should_panic(expected = "write through the scope's argument instead")]
+fn ordering_through_the_writer_inside_another_types_scope_names_the_fix() {
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct Emote;
+
+    fn order_nested(
+        units: Query<Entity, With<ActionQueue<Order>>>,
+        orders: ActionWriter<Order>,
+        emotes: ActionWriter<Emote>,
+    ) {
+        for unit in &units {
+            orders.scope(|_| emotes.scope(|_| orders.push_back(unit, MOVE)));
+        }
+    }
+
+    let mut app = test_app(1, ActionQueueConfig::default());
+    app.add_action_queue::<Emote>(ActionQueueConfig::default())
+        .add_systems(SimSchedule, order_nested.in_set(SimSystems::Decide));
     spawn_queues(&mut app, 1);
     tick(&mut app);
 }

@@ -6,6 +6,7 @@ mod common;
 use bevy::prelude::*;
 use cohort_actions::{
     ActionPool, ActionQueue, ActionQueueConfig, QueueOverflow, QueueSnapshot, Queued,
+    SnapshotError, load_action_queues, save_action_queues,
 };
 use common::{Order, pool, push, test_app, tick};
 
@@ -189,6 +190,30 @@ fn a_queue_moved_to_another_world_with_slots_is_left_alone_there_and_freed_at_ho
     );
     assert_eq!(pool(&away).live(), 0);
     assert_eq!(pool(&home).live(), 2, "still linked by the moved queue");
+
+    // Nor can away save it, or load over it: its slots are home's.
+    let queue = away.world().get::<ActionQueue<Order>>(stranger).unwrap();
+    assert_eq!(
+        pool(&away).snapshot(queue),
+        Err(SnapshotError::ForeignQueue)
+    );
+    assert_eq!(
+        save_action_queues::<Order>(away.world_mut()),
+        Err(SnapshotError::ForeignQueue)
+    );
+    let other = home.world_mut().spawn(ActionQueue::<Order>::new()).id();
+    let saved = save_action_queues::<Order>(home.world_mut()).unwrap();
+    assert_eq!(saved.queues.len(), 2);
+    let fresh = away.world_mut().spawn_empty().id();
+    let mut targets = [fresh, stranger].into_iter();
+    let loaded = load_action_queues(away.world_mut(), saved, |_| targets.next());
+    assert_eq!(loaded, Err(SnapshotError::ForeignQueue));
+    assert!(
+        away.world().get::<ActionQueue<Order>>(fresh).is_none(),
+        "a refused load changes nothing"
+    );
+    assert_eq!(pool(&away).live(), 0);
+    home.world_mut().despawn(other);
     away.world_mut().despawn(stranger);
     tick(&mut home);
     assert_eq!(pool(&home).live(), 0, "home took its slots back");

@@ -4,8 +4,8 @@ mod common;
 
 use bevy::prelude::*;
 use cohort_actions::{
-    ActionPool, ActionQueue, ActionQueueConfig, PoolSnapshot, QueueOverflow, QueueSnapshot, Queued,
-    load_action_queues, save_action_queues,
+    ActionPool, ActionQueue, ActionQueueConfig, ActionState, PoolSnapshot, QueueOverflow,
+    QueueSnapshot, Queued, load_action_queues, save_action_queues,
 };
 use common::{Order, orders, push, test_app, tick};
 
@@ -48,7 +48,7 @@ fn one_queue_round_trips_through_ron() {
     let pool = app.world().resource::<ActionPool<Order>>();
     for unit in units {
         let queue = app.world().get::<ActionQueue<Order>>(unit).unwrap();
-        let saved = pool.snapshot(queue);
+        let saved = pool.snapshot(queue).unwrap();
         let text = ron::to_string(&saved).unwrap();
         let loaded: QueueSnapshot<Order> = ron::from_str(&text).unwrap();
         assert_eq!(loaded, saved);
@@ -100,4 +100,55 @@ fn a_snapshot_for_missing_units_says_which() {
             .starts_with("20 saved units have no entity"),
         "{error}"
     );
+}
+
+/// A corrupt save is loaded as far as it makes sense: no giant pool, no overflowing
+/// counter, no current action left idle.
+#[test]
+fn a_corrupt_snapshot_loads_without_harm() {
+    let (mut original, _) = battle_of_queues();
+    let mut saved = save_action_queues::<Order>(original.world_mut()).unwrap();
+    saved.pool.capacity = u32::MAX - 2;
+    saved.counts.started = u64::MAX;
+    saved.latency = vec![(3, u64::MAX), (1_000_000, 5)];
+    let (_, queue) = saved.queues.first_mut().unwrap();
+    queue.current.as_mut().unwrap().state = ActionState::Idle;
+    let units: Vec<u64> = saved.queues.iter().map(|(bits, _)| *bits).collect();
+
+    let mut copy = test_app(1, ActionQueueConfig::default());
+    let spawned: Vec<Entity> = units
+        .iter()
+        .map(|_| copy.world_mut().spawn_empty().id())
+        .collect();
+    load_action_queues(copy.world_mut(), saved, |bits| {
+        units
+            .iter()
+            .position(|&unit| unit == bits)
+            .map(|index| spawned[index])
+    })
+    .unwrap();
+    let pool = copy.world().resource::<ActionPool<Order>>();
+    let live = pool.live();
+    assert!(live > 0);
+    assert!(
+        pool.capacity() <= live.max(64) * 64,
+        "capacity {} for {live} live slots",
+        pool.capacity()
+    );
+    let latency: Vec<(u32, u64)> = pool.latency().nonzero().collect();
+    assert_eq!(
+        latency,
+        [(3, u64::MAX), (255, 5)],
+        "long waits share the last bucket"
+    );
+    let first = copy.world().get::<ActionQueue<Order>>(spawned[0]).unwrap();
+    assert_eq!(first.state(), ActionState::Running);
+    tick(&mut copy);
+    let pool = copy.world().resource::<ActionPool<Order>>();
+    assert_eq!(
+        pool.counts().started,
+        u64::MAX,
+        "the counter stops at its limit"
+    );
+    assert!(pool.latency().quantile(0.5).is_some());
 }

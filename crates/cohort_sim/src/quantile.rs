@@ -11,14 +11,15 @@ pub fn nearest_rank<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
 /// The nearest-rank quantile `q` of values counted in ordered buckets: the index of the
 /// bucket that holds it; `None` when every count is zero.
 pub fn nearest_rank_bucket(counts: impl Iterator<Item = u64> + Clone, q: f64) -> Option<usize> {
-    let total: u64 = counts.clone().sum();
+    // Saturating: counts loaded from a save may sum past the limit.
+    let total = counts.clone().fold(0, u64::saturating_add);
     if total == 0 {
         return None;
     }
     let rank = ((q.clamp(0.0, 1.0) * total as f64).ceil() as u64).max(1);
     let mut seen = 0;
     counts.enumerate().find_map(|(index, count)| {
-        seen += count;
+        seen = u64::saturating_add(seen, count);
         (seen >= rank).then_some(index)
     })
 }
