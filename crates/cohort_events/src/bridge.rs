@@ -31,8 +31,16 @@ impl<E> FlushSchedule<E> {
     }
 }
 
-/// Connects batched event types to Bevy's messages. Use one direction per type: a type
-/// both forwarded and taken would feed its own batches back in.
+/// Which way a type is bridged, once it is: a second bridge is refused.
+#[derive(Resource)]
+struct Bridged<E> {
+    direction: &'static str,
+    _event: std::marker::PhantomData<fn() -> E>,
+}
+
+/// Connects batched event types to Bevy's messages. One bridge per type: a second call,
+/// either way, is refused with an error in the log (a type both forwarded and taken would
+/// feed its own batches back in; the same bridge twice would deliver every event twice).
 pub trait BatchedMessagesAppExt {
     /// After each flush of `E`, writes the batch, in its order, into `Messages<E>` (adding
     /// the message type if needed), for systems that read `MessageReader<E>`.
@@ -40,6 +48,10 @@ pub trait BatchedMessagesAppExt {
 
     /// Before each flush of `E`, takes every `E` message not yet taken into the batch,
     /// under `key(&message)`, in the order the messages were written.
+    ///
+    /// Bevy keeps a message for two frames. Messages written while the flush's schedule
+    /// does not run (the sim paused, or slower than the frame rate) expire before they
+    /// are taken, uncounted: write into a [`BatchWriter`] directly when that matters.
     fn take_messages_into_batches<E: Message + Clone>(
         &mut self,
         key: fn(&E) -> EventKey,
@@ -48,7 +60,7 @@ pub trait BatchedMessagesAppExt {
 
 impl BatchedMessagesAppExt for App {
     fn forward_batches_to_messages<E: Message + Clone>(&mut self) -> &mut Self {
-        let Some((schedule, set)) = flush_schedule::<E>(self) else {
+        let Some((schedule, set)) = flush_schedule::<E>(self, "forwarded to messages") else {
             return self;
         };
         self.add_message::<E>().add_systems(
@@ -61,7 +73,7 @@ impl BatchedMessagesAppExt for App {
         &mut self,
         key: fn(&E) -> EventKey,
     ) -> &mut Self {
-        let Some((schedule, set)) = flush_schedule::<E>(self) else {
+        let Some((schedule, set)) = flush_schedule::<E>(self, "taken from messages") else {
             return self;
         };
         let take = move |mut messages: MessageReader<E>, batch: BatchWriter<E>| {
@@ -74,20 +86,32 @@ impl BatchedMessagesAppExt for App {
     }
 }
 
+/// Where `E` flushes, and marks it bridged `direction`; `None`, with an error in the log,
+/// if `E` is not a batched event or is bridged already.
 fn flush_schedule<E: Send + Sync + 'static>(
-    app: &App,
+    app: &mut App,
+    direction: &'static str,
 ) -> Option<(InternedScheduleLabel, InternedSystemSet)> {
-    let schedule = app
-        .world()
-        .get_resource::<FlushSchedule<E>>()
-        .map(|flush| (flush.label, flush.set));
-    if schedule.is_none() {
+    let name = type_name::<E>();
+    let Some(flush) = app.world().get_resource::<FlushSchedule<E>>() else {
         bevy::log::error!(
-            "{} is not a batched event: call add_batched_event::<{0}>() before bridging it to messages",
-            type_name::<E>()
+            "{name} is not a batched event: call add_batched_event::<{name}>() before bridging it to messages"
         );
+        return None;
+    };
+    let schedule = (flush.label, flush.set);
+    if let Some(bridged) = app.world().get_resource::<Bridged<E>>() {
+        bevy::log::error!(
+            "{name} is already {}: a second bridge is ignored (it would deliver events twice or feed batches back in)",
+            bridged.direction
+        );
+        return None;
     }
-    schedule
+    app.insert_resource(Bridged::<E> {
+        direction,
+        _event: std::marker::PhantomData,
+    });
+    Some(schedule)
 }
 
 fn forward_batch<E: Message + Clone>(mut batch: BatchReader<E>, mut messages: MessageWriter<E>) {

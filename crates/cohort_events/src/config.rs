@@ -9,6 +9,11 @@ pub enum BatchOverflow {
     #[default]
     Grow,
     /// Deliver the first `capacity` in the batch's order and drop the rest, counted.
+    ///
+    /// With [`EventBatchConfig::coalesce`] the cut comes before the merge (each task of
+    /// a parallel flush knows its events' places in the batch only so): the batch holds
+    /// the first `capacity` events merged, so it may hold fewer than `capacity`, and the
+    /// key at the cut merges only its events before it.
     DropLast,
 }
 
@@ -16,7 +21,8 @@ pub enum BatchOverflow {
 pub struct EventBatchConfig<E> {
     /// Events per batch that need no allocation: the batch and the flush's buffers are
     /// sized for it up front, and each thread's staging buffer for twice its share (its
-    /// first part; the others grow to what they hold once the keys are split into parts).
+    /// first part; when the keys are split into parts, each part gets an even share of
+    /// the room the first grew to, and grows past it only for an uneven load).
     /// With [`BatchOverflow::DropLast`] it is also the most a batch delivers.
     pub capacity: usize,
     /// What happens past `capacity`.

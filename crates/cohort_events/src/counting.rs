@@ -34,6 +34,11 @@ impl CountingSorter {
         self.firsts.reserve(MAX_RUNS);
     }
 
+    /// Every buffer's room, summed: it goes up exactly when one of them grew.
+    pub(crate) fn footprint(&self) -> usize {
+        self.counts.capacity() + self.runs.capacity() + self.cut.capacity() + self.firsts.capacity()
+    }
+
     /// Sorts the events of `buffers`, whose keys should lie in `low..low + (1 << bits)`,
     /// by key, source and rank: calls `place(position, buffer, offset)` once for each
     /// event with its sorted position, the events in the order the buffers hold them

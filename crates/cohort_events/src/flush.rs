@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use bevy::ecs::resource::Resource;
 use bevy::ecs::system::{Res, ResMut};
+use bevy::ecs::world::World;
 use bevy::tasks::ComputeTaskPool;
 use cohort_sim::SimTick;
 
@@ -35,6 +36,11 @@ pub(crate) struct FlushState<E: Send + Sync + 'static> {
     /// Per task, its sorters and what it delivered; one task unless the flush runs on
     /// the pool.
     tasks: Vec<PartTask>,
+    /// The compute threads the buffers are sized for.
+    threads: usize,
+    /// How much the staging buffers had grown as of the last flush
+    /// ([`EventStaging::room_grown`]): more at the next means a writer's push grew one.
+    staging_grown: usize,
     /// Tracy's plot of this type's events per flush, named once at registration.
     #[cfg(feature = "tracy")]
     plot: tracy_client::PlotName,
@@ -83,9 +89,12 @@ impl PartTask {
         task
     }
 
-    /// The events it holds room for without allocating.
-    fn capacity(&self) -> usize {
-        self.general.capacity()
+    /// Every buffer's room, summed: it goes up exactly when one of them grew.
+    fn footprint(&self) -> usize {
+        self.general.footprint()
+            + self.counting.footprint()
+            + self.sorted.capacity()
+            + self.delivered.capacity()
     }
 }
 
@@ -108,30 +117,80 @@ struct Delivered {
 }
 
 impl<E: Send + Sync + 'static> FlushState<E> {
+    /// Every buffer's room, summed: it goes up exactly when one of them grew.
+    fn footprint(&self) -> usize {
+        self.buffers.capacity()
+            + self.views.capacity()
+            + self.parts.capacity()
+            + self.tasks.iter().map(PartTask::footprint).sum::<usize>()
+    }
+
     /// `name` is the type's name in reports.
     #[cfg_attr(not(feature = "tracy"), expect(unused_variables))]
     pub(crate) fn new(config: EventBatchConfig<E>, name: &str) -> Self {
-        let capacity = config.capacity;
-        let threads = ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num());
-        let buffers = (threads + EXTRA_BUFFERS) * PARTS;
-        // Tasks beyond the first only when the flush may run on the pool.
-        let tasks = if config.parallel_from == usize::MAX {
-            1
-        } else {
-            threads.max(1)
-        };
-        Self {
+        let mut state = Self {
             config,
-            buffers: Vec::with_capacity(buffers),
-            views: Vec::with_capacity(buffers),
+            buffers: Vec::new(),
+            views: Vec::new(),
             parts: Vec::with_capacity(PARTS),
-            tasks: (0..tasks)
-                .map(|_| PartTask::with_capacity(capacity, buffers, threads))
-                .collect(),
+            tasks: Vec::new(),
+            threads: 0,
+            staging_grown: 0,
             #[cfg(feature = "tracy")]
             plot: tracy_client::PlotName::new_leak(format!("events sent: {name}")),
+        };
+        state.fit_threads();
+        state
+    }
+
+    /// Sizes the buffers for the compute pool's threads, if they changed since: at
+    /// registration, and again at start-up (a type registered before the pool was made
+    /// would otherwise keep one thread's sizes).
+    pub(crate) fn fit_threads(&mut self) {
+        let threads = compute_threads();
+        if threads == self.threads {
+            return;
+        }
+        self.threads = threads;
+        let buffers = (threads + EXTRA_BUFFERS) * PARTS;
+        // Tasks beyond the first only when the flush may run on the pool.
+        let tasks = if self.config.parallel_from == usize::MAX {
+            1
+        } else {
+            threads
+        };
+        let capacity = self.config.capacity;
+        self.buffers = Vec::with_capacity(buffers);
+        self.views = Vec::with_capacity(buffers);
+        self.tasks = (0..tasks)
+            .map(|_| PartTask::with_capacity(capacity, buffers, threads))
+            .collect();
+    }
+}
+
+/// The compute pool's threads; 1 before it exists.
+pub(crate) fn compute_threads() -> usize {
+    ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num().max(1))
+}
+
+/// Sizes `E`'s flush and staging buffers for the compute pool's threads at start-up, and
+/// makes every thread's staging buffer ([`EventStaging::prewarm`]).
+pub(crate) fn fit_to_threads<E: Send + Sync + 'static>(world: &mut World) {
+    if let Some(mut state) = world.get_resource_mut::<FlushState<E>>() {
+        state.fit_threads();
+        let capacity = state.config.capacity;
+        if let Some(mut staging) = world.get_resource_mut::<EventStaging<E>>() {
+            staging.per_thread_capacity = per_thread_capacity(capacity, compute_threads());
         }
     }
+    EventStaging::<E>::prewarm(world);
+}
+
+/// Room each thread's staging buffer starts with: twice its share of the capacity (all
+/// of it with two threads or fewer), so that uneven `par_iter` batches fit; a buffer
+/// that needs more grows once and keeps it.
+pub(crate) fn per_thread_capacity(capacity: usize, threads: usize) -> usize {
+    (2 * capacity).div_ceil(threads.max(1)).min(capacity)
 }
 
 /// Flushes `E`: orders every thread's staged events by key, source and writer, and moves
@@ -153,6 +212,7 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     let pool = ComputeTaskPool::try_get().map(|pool| &**pool);
     let parallel_from = state.config.parallel_from;
     let partitioning = staging.partitioning;
+    let staging_grown = staging.room_grown();
     let mut figures = flush_into(
         staging.buffers_mut(),
         partitioning,
@@ -164,7 +224,13 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
     );
     if let Some(partitioning) = repartition(staging.partitioning, &figures, &batch) {
         staging.partitioning = partitioning;
+        staging.spread_room();
     }
+    // The writers' growth since the last flush, and the re-split's.
+    let spread = staging.room_grown();
+    figures.growths +=
+        u64::from(staging_grown > state.staging_grown) + u64::from(spread > staging_grown);
+    state.staging_grown = spread;
     batch.flush += 1;
     batch.tick = sim_tick;
     figures.nanos = started.elapsed().as_nanos() as u64;
@@ -202,11 +268,7 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     crossover: usize,
 ) -> FlushFigures {
     let mut figures = FlushFigures::default();
-    let capacities = (
-        state.buffers.capacity(),
-        state.tasks.iter().map(PartTask::capacity).min(),
-        state.parts.capacity(),
-    );
+    let footprint = state.footprint();
     state.buffers.clear();
     for (part, buffer) in staged {
         if !buffer.is_empty() {
@@ -418,9 +480,7 @@ fn flush_into<'a, E: Send + Sync + 'static>(
     }
     state.buffers.clear();
     state.views.clear();
-    figures.growths += u64::from(state.buffers.capacity() > capacities.0)
-        + u64::from(state.tasks.iter().map(PartTask::capacity).min() > capacities.1)
-        + u64::from(state.parts.capacity() > capacities.2);
+    figures.growths += u64::from(state.footprint() > footprint);
     figures.batch = len;
     figures
 }

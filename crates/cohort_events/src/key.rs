@@ -28,7 +28,7 @@ impl From<u32> for EventKey {
 }
 
 impl From<Entity> for EventKey {
-    /// The entity's bits ([`Entity::to_bits`]), so [`Entity::from_bits`] gives it back.
+    /// The entity's bits ([`Entity::to_bits`]), so [`Entity::try_from_bits`] gives it back.
     /// Entities spawned in the same order get the same bits on any thread count.
     fn from(entity: Entity) -> Self {
         Self(entity.to_bits())

@@ -30,7 +30,8 @@
 //! fn apply(mut damage: BatchReader<Damage>, mut health: Query<&mut Health>) {
 //!     // Coalesced: one summed event per key.
 //!     for (unit, events) in damage.read_groups() {
-//!         let Ok(mut health) = health.get_mut(Entity::from_bits(unit)) else { continue };
+//!         let Some(unit) = Entity::try_from_bits(unit) else { continue };
+//!         let Ok(mut health) = health.get_mut(unit) else { continue };
 //!         health.0 -= events.iter().map(|event| event.0).sum::<f32>();
 //!     }
 //! }

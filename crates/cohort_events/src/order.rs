@@ -483,17 +483,25 @@ impl Sorter {
         self.digits.reserve(MAX_WIDE_DIGITS);
     }
 
-    /// The events the sorter holds room for without allocating.
-    pub(crate) fn capacity(&self) -> usize {
-        [
-            self.items.capacity(),
-            self.spare.capacity(),
-            self.wide.capacity(),
-            self.wide_spare.capacity(),
-        ]
-        .into_iter()
-        .min()
-        .unwrap_or(0)
+    /// Every buffer's room, summed: buffers never shrink, so this goes up exactly when
+    /// one of them grew.
+    pub(crate) fn footprint(&self) -> usize {
+        self.items.capacity()
+            + self.spare.capacity()
+            + self.counts.capacity()
+            + self.bucket_starts.capacity()
+            + self.pieces.capacity()
+            + self.starts.capacity()
+            + self.lengths.capacity()
+            + self.bits.capacity()
+            + self.task_runs.capacity()
+            + self.run_counts.capacity()
+            + self.runs.capacity()
+            + self.firsts.capacity()
+            + self.wide.capacity()
+            + self.wide_spare.capacity()
+            + self.wide_counts.capacity()
+            + self.digits.capacity()
     }
 
     /// Sorts the events of `buffers` by key, then source, then rank, equal ones as the

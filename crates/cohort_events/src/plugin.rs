@@ -9,7 +9,9 @@ use cohort_sim::{ParIterSystems, SimSchedule, SimSystems, SummaryRegistry};
 use crate::batch::EventBatch;
 use crate::bridge::FlushSchedule;
 use crate::config::EventBatchConfig;
-use crate::flush::{FlushState, flush_events};
+use crate::flush::{
+    FlushState, compute_threads, fit_to_threads, flush_events, per_thread_capacity,
+};
 use crate::staging::EventStaging;
 use crate::stats::EventTypeSummary;
 
@@ -75,12 +77,8 @@ impl BatchedEventsAppExt for App {
             );
             return self;
         }
-        // Each thread's buffer gets twice its share of the capacity (all of it with two
-        // threads or fewer): uneven `par_iter` batches fit, and a buffer that needs more
-        // grows once and keeps it.
         let capacity = config.capacity;
-        let threads = bevy::tasks::ComputeTaskPool::try_get().map_or(1, |pool| pool.thread_num());
-        let per_thread = (2 * capacity).div_ceil(threads.max(1)).min(capacity);
+        let per_thread = per_thread_capacity(capacity, compute_threads());
         let name = self
             .world_mut()
             .get_resource_or_init::<EventRegistry>()
@@ -94,7 +92,7 @@ impl BatchedEventsAppExt for App {
             .insert_resource(FlushSchedule::<E>::new(label, set))
             .insert_resource(FlushState::new(config, name))
             .insert_resource(EventBatch::<E>::with_capacity(capacity))
-            .add_systems(bevy::app::PreStartup, EventStaging::<E>::prewarm)
+            .add_systems(bevy::app::PreStartup, fit_to_threads::<E>)
             // A large flush runs on the pool, allocating as one `par_iter` call does.
             .add_systems(label, flush_events::<E>.in_set(set).in_set(ParIterSystems));
         self

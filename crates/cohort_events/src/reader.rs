@@ -1,4 +1,5 @@
-//! `BatchReader`: each reader system sees every batch exactly once.
+//! `BatchReader`: each reader system sees each batch at most once, and every batch if it
+//! runs at least as often as the flush.
 
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
@@ -12,7 +13,9 @@ use crate::order::PARALLEL_CROSSOVER;
 
 /// Reads batches of `E`: [`read`](Self::read) returns the latest batch the first time
 /// this system calls it after a flush, and nothing after that until the next flush.
-/// Any number of readers read the same batch in parallel.
+/// Any number of readers read the same batch in parallel. A reader that runs less often
+/// than the flush (in a slower schedule, or behind a run condition) misses the batches
+/// in between: only the latest one is kept.
 #[derive(SystemParam)]
 pub struct BatchReader<'w, 's, E: Send + Sync + 'static> {
     batch: Res<'w, EventBatch<E>>,
@@ -43,7 +46,8 @@ impl<E: Send + Sync + 'static> BatchReader<'_, '_, E> {
     /// parallel on the compute pool (groups of equal keys never split, so each entity's
     /// item is borrowed by one call only). Keys that are not an entity matching `query`
     /// are skipped; returns how many groups were. Below a few thousand events it runs on
-    /// this thread.
+    /// this thread; above, it allocates once what a `par_iter` call does (Bevy's task
+    /// scope), so a reader that calls it belongs in `ParIterSystems`.
     ///
     /// ```
     /// # use bevy::prelude::*;

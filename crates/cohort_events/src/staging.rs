@@ -164,6 +164,35 @@ impl<E: Send + Sync + 'static> EventStaging<E> {
             .flat_map(|stage| stage.get_mut().parts.iter_mut().enumerate())
     }
 
+    /// The room every thread's buffers grew by since they were made, summed: buffers
+    /// never shrink, so this goes up exactly when a writer's push grew one.
+    pub(crate) fn room_grown(&mut self) -> usize {
+        let start = self.per_thread_capacity;
+        self.buffers
+            .iter_mut()
+            .map(|stage| {
+                let room: usize = stage.get_mut().parts.iter().map(Vec::capacity).sum();
+                room.saturating_sub(start)
+            })
+            .sum()
+    }
+
+    /// After a re-split, gives each part of every thread's buffers room for an even share
+    /// of that thread's largest part: the keys that crowded one part now spread over all
+    /// of them, and the writers would otherwise grow each part from nothing, in the
+    /// middle of a game. Parts with room to spare keep it; a load that stays uneven still
+    /// grows its parts (and the flush counts that).
+    pub(crate) fn spread_room(&mut self) {
+        for stage in self.buffers.iter_mut() {
+            let parts = &mut stage.get_mut().parts;
+            let largest = parts.iter().map(Vec::capacity).max().unwrap_or(0);
+            let share = largest.div_ceil(PARTS);
+            for part in parts.iter_mut() {
+                part.reserve(share.saturating_sub(part.len()));
+            }
+        }
+    }
+
     /// Creates this thread's buffer and every compute thread's
     /// ([`on_each_compute_thread`]), so that no thread's first write allocates in the
     /// middle of a game.

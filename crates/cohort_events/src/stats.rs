@@ -60,7 +60,8 @@ pub struct EventTypeStats {
     pub flushes: u64,
     /// The longest batch delivered.
     pub batch_max: usize,
-    /// Times a buffer had to grow past the configured capacity.
+    /// Buffer growths: each flush adds one for each of the batch, the flush's own sort
+    /// buffers, the writers' staging buffers and a re-split's new room that grew.
     pub growths: u64,
     per_flush: Window,
     flush_nanos: Window,
@@ -70,7 +71,9 @@ pub struct EventTypeStats {
 impl EventTypeStats {
     pub(crate) fn record_flush(&mut self, flush: &FlushFigures) {
         self.sent += flush.sent;
-        self.delivered += flush.sent - flush.dropped;
+        // Counted from the batch, not taken as sent less dropped: the invariant below
+        // then checks the flush's bookkeeping.
+        self.delivered += flush.batch as u64 + flush.coalesced;
         self.dropped += flush.dropped;
         self.coalesced += flush.coalesced;
         self.flushes += 1;
@@ -162,7 +165,7 @@ pub struct EventTypeSummary {
     pub flush_us_p95: f64,
     /// Ticks from write to delivery, 95th percentile.
     pub latency_ticks_p95: u32,
-    /// Buffer growths past the configured capacity.
+    /// Flushes' buffer growths ([`EventTypeStats::growths`]).
     pub growths: u64,
 }
 
@@ -176,6 +179,7 @@ mod tests {
         for sent in 1..=100 {
             stats.record_flush(&FlushFigures {
                 sent,
+                batch: sent as usize,
                 nanos: sent * 1_000,
                 ..FlushFigures::default()
             });

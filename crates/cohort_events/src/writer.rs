@@ -92,7 +92,10 @@ impl<E: Send + Sync + 'static> BatchWriter<'_, '_, E> {
         self.tick.as_ref().map_or(0, |tick| tick.0 as u32)
     }
 
-    /// This writer's rank: its place in the batch's order among writers with equal keys.
+    /// This writer's rank: its place in the batch's order among writers with equal keys
+    /// and sources. Ranks follow the order Bevy initializes the writer systems in, which
+    /// the app's build fixes (the same on every run and any thread count); adding the
+    /// systems in another order may reorder such ties.
     pub fn rank(&self) -> u32 {
         self.rank.rank
     }

@@ -76,3 +76,35 @@ fn messages_are_taken_into_batches_once() {
         assert!(pair[0] < pair[1] && pair[1] - pair[0] == 1, "{heard:?}");
     }
 }
+
+#[test]
+fn a_second_bridge_of_a_type_is_refused() {
+    fn write_messages(mut shouts: MessageWriter<Shout>, mut next: Local<u64>) {
+        *next += 1;
+        shouts.write(Shout(*next));
+    }
+    fn read_batch(mut shouts: BatchReader<Shout>, mut heard: ResMut<Heard>) {
+        heard
+            .0
+            .extend(shouts.read().iter().map(|shout| (0, shout.0)));
+    }
+    let mut app = app();
+    app.take_messages_into_batches::<Shout>(|shout| EventKey(shout.0))
+        .take_messages_into_batches::<Shout>(|shout| EventKey(shout.0))
+        .forward_batches_to_messages::<Shout>()
+        .add_systems(Update, write_messages)
+        .add_systems(SimSchedule, read_batch.in_set(SimSystems::Resolve));
+    assert_eq!(app.run_sim_ticks(3), 3);
+    let heard: Vec<u64> = app
+        .world()
+        .resource::<Heard>()
+        .0
+        .iter()
+        .map(|h| h.1)
+        .collect();
+    assert!(!heard.is_empty());
+    assert!(
+        heard.windows(2).all(|pair| pair[0] < pair[1]),
+        "each message once, none fed back: {heard:?}"
+    );
+}

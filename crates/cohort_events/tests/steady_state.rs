@@ -98,3 +98,76 @@ fn a_first_event_after_warm_up_allocates_nothing() {
     );
     assert_eq!(stats.growths, 0);
 }
+
+/// A spike of events across a wide range of keys, after quiet ticks, re-splits the
+/// staging parts: the load after it, spread over every part, finds room in each and
+/// allocates nothing.
+#[test]
+fn the_load_after_a_spike_finds_room_in_every_part() {
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    use bevy::app::{PluginGroup, TaskPoolPlugin};
+    use bevy::prelude::*;
+    use cohort_events::{BatchWriter, BatchedEventsAppExt};
+    use cohort_sim::{
+        ParIterSystems, SimPlugin, SimSchedule, SimSystems, SimTick, task_pool_options,
+    };
+
+    /// The tick of the spike: the last before the check.
+    const SPIKE: u64 = 20;
+
+    #[derive(Debug, Clone, Copy)]
+    struct Blast;
+
+    #[derive(Component)]
+    struct Unit(u32);
+
+    fn write_blasts(units: Query<&Unit>, blasts: BatchWriter<Blast>, tick: Res<SimTick>) {
+        // Quiet (too few to re-split), the spike, then a quarter of the units.
+        let every = match tick.0 {
+            tick if tick < SPIKE => 100,
+            SPIKE => 1,
+            _ => 4,
+        };
+        units.par_iter().for_each(|unit| {
+            if unit.0 % every == 0 {
+                blasts.write(unit.0, Blast);
+            }
+        });
+    }
+
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins.set(TaskPoolPlugin {
+            task_pool_options: task_pool_options(2),
+        }),
+        SimPlugin::default().fast_forward(1),
+        ProfilerPlugin::default(),
+    ))
+    .add_batched_event_with::<Blast>(EventBatchConfig::default().with_capacity(1_000))
+    .add_systems(
+        SimSchedule,
+        write_blasts.in_set(SimSystems::Act).in_set(ParIterSystems),
+    );
+    for id in 0..50_000 {
+        app.world_mut().spawn(Unit(id));
+    }
+    finish_plugins(&mut app);
+    // Up to the spike's tick, whatever the updates before the first tick: the first
+    // ticks after it are measured.
+    while app
+        .world()
+        .get_resource::<SimTick>()
+        .is_none_or(|tick| tick.0 <= SPIKE)
+    {
+        app.update();
+    }
+    SteadyState::new(0, 40)
+        .only(&["cohort_events::", "steady_state::"])
+        .assert(&mut app);
+    let stats = app.world().resource::<EventBatch<Blast>>().stats();
+    assert!(stats.batch_max >= 50_000, "the spike: {}", stats.batch_max);
+    assert!(stats.growths > 0, "the spike grew the buffers, counted");
+    assert_eq!(stats.sent, stats.delivered + stats.dropped);
+}
