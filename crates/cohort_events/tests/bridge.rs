@@ -22,6 +22,29 @@ fn app() -> App {
     app
 }
 
+/// Two shouts an update, out of key order.
+fn write_messages(mut shouts: MessageWriter<Shout>, mut next: Local<u64>) {
+    *next += 1;
+    shouts.write_batch([Shout(*next * 100 + 2), Shout(*next * 100 + 1)]);
+}
+
+/// The shouts `read_batch` heard, in order.
+fn heard_shouts(app: &App) -> Vec<u64> {
+    app.world()
+        .resource::<Heard>()
+        .0
+        .iter()
+        .map(|h| h.1)
+        .collect()
+}
+
+/// Hears each batch of shouts, in batch order.
+fn read_batch(mut shouts: BatchReader<Shout>, mut heard: ResMut<Heard>) {
+    heard
+        .0
+        .extend(shouts.read().iter().map(|shout| (0, shout.0)));
+}
+
 #[test]
 fn batches_are_forwarded_to_message_readers_in_batch_order() {
     fn shout(shouts: BatchWriter<Shout>, tick: Res<SimTick>) {
@@ -46,27 +69,12 @@ fn batches_are_forwarded_to_message_readers_in_batch_order() {
 
 #[test]
 fn messages_are_taken_into_batches_once() {
-    fn write_messages(mut shouts: MessageWriter<Shout>, mut next: Local<u64>) {
-        *next += 1;
-        shouts.write_batch([Shout(*next * 100 + 2), Shout(*next * 100 + 1)]);
-    }
-    fn read_batch(mut shouts: BatchReader<Shout>, mut heard: ResMut<Heard>) {
-        heard
-            .0
-            .extend(shouts.read().iter().map(|shout| (0, shout.0)));
-    }
     let mut app = app();
     app.take_messages_into_batches::<Shout>(|shout| EventKey(shout.0))
         .add_systems(Update, write_messages)
         .add_systems(SimSchedule, read_batch.in_set(SimSystems::Resolve));
     assert_eq!(app.run_sim_ticks(3), 3);
-    let heard: Vec<u64> = app
-        .world()
-        .resource::<Heard>()
-        .0
-        .iter()
-        .map(|h| h.1)
-        .collect();
+    let heard = heard_shouts(&app);
     // Each update's two messages, once, sorted by key within each batch.
     let mut expected = heard.clone();
     expected.dedup();
@@ -79,15 +87,6 @@ fn messages_are_taken_into_batches_once() {
 
 #[test]
 fn a_second_bridge_of_a_type_is_refused() {
-    fn write_messages(mut shouts: MessageWriter<Shout>, mut next: Local<u64>) {
-        *next += 1;
-        shouts.write(Shout(*next));
-    }
-    fn read_batch(mut shouts: BatchReader<Shout>, mut heard: ResMut<Heard>) {
-        heard
-            .0
-            .extend(shouts.read().iter().map(|shout| (0, shout.0)));
-    }
     let mut app = app();
     app.take_messages_into_batches::<Shout>(|shout| EventKey(shout.0))
         .take_messages_into_batches::<Shout>(|shout| EventKey(shout.0))
@@ -95,13 +94,7 @@ fn a_second_bridge_of_a_type_is_refused() {
         .add_systems(Update, write_messages)
         .add_systems(SimSchedule, read_batch.in_set(SimSystems::Resolve));
     assert_eq!(app.run_sim_ticks(3), 3);
-    let heard: Vec<u64> = app
-        .world()
-        .resource::<Heard>()
-        .0
-        .iter()
-        .map(|h| h.1)
-        .collect();
+    let heard = heard_shouts(&app);
     assert!(!heard.is_empty());
     assert!(
         heard.windows(2).all(|pair| pair[0] < pair[1]),
