@@ -8,10 +8,10 @@ use bevy::prelude::*;
 use cohort_ai::needs::{NEED_RISE, Needs, SATISFIED_AT, Satisfied};
 use cohort_sim::{ParIterSystems, SimSchedule, SimSystems, SimTick};
 
-/// Each agent thinks every this many ticks, in runs of 8 consecutive agents per phase,
-/// as the bench's staggered `cohort_ai` case does.
+/// Each agent thinks every this many ticks, in runs of `RUN` consecutive agents per
+/// phase, as the bench's staggered `cohort_ai` case does (its `STAGGER_RUN`).
 const EVERY: u64 = 8;
-const RUN: u32 = 8;
+const RUN: u32 = 64;
 
 /// An agent's turn, 24 bytes as `AiAgent` is: selected this tick, and when next.
 #[derive(Component)]
