@@ -199,9 +199,9 @@ fn next_step<A: Send + Sync + 'static>(queue: &ActionQueue<A>, now: u32) -> Step
     }
 }
 
-/// One adopted unit's advance by `step`, and then by any interrupt the start calls for: an action
-/// started with a higher priority queued behind it is interrupted in the same tick (the
-/// next tick's advance may skip the queue: nothing changed it since).
+/// One adopted unit's advance by `step`, and then by any interrupt the start calls for:
+/// an action started with a higher priority queued behind it is interrupted in the same
+/// tick (the next tick's advance may skip the queue: nothing changed it since).
 fn advance_queue<A: Send + Sync + 'static>(
     pool: &ActionPool<A>,
     queue: &mut ActionQueue<A>,

@@ -222,15 +222,16 @@ pub(crate) fn flush_events<E: Send + Sync + 'static>(
         pool,
         parallel_from,
     );
+    let mut grown_after = staging_grown;
     if let Some(partitioning) = repartition(staging.partitioning, &figures, &batch) {
         staging.partitioning = partitioning;
         staging.spread_room();
+        grown_after = staging.room_grown();
     }
     // The writers' growth since the last flush, and the re-split's.
-    let spread = staging.room_grown();
     figures.growths +=
-        u64::from(staging_grown > state.staging_grown) + u64::from(spread > staging_grown);
-    state.staging_grown = spread;
+        u64::from(staging_grown > state.staging_grown) + u64::from(grown_after > staging_grown);
+    state.staging_grown = grown_after;
     batch.flush += 1;
     batch.tick = sim_tick;
     figures.nanos = started.elapsed().as_nanos() as u64;
