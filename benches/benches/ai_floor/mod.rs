@@ -13,13 +13,12 @@ use cohort_sim::{ParIterSystems, SimSchedule, SimSystems, SimTick};
 const EVERY: u64 = 8;
 const RUN: u32 = 64;
 
-/// An agent's turn, 24 bytes as `AiAgent` is: selected this tick, and when next.
+/// An agent's turn, 16 bytes as `AiAgent` is: selected this tick, and when next.
 #[derive(Component)]
 struct Turn {
     selected: bool,
     phase: u32,
     next_due: u64,
-    _since: u64,
 }
 
 /// What the sensor gives the scoring: 64 bytes, as `AiInputs`.
@@ -122,7 +121,6 @@ pub fn add_four_passes(app: &mut App, agents: u32) {
             selected: false,
             phase: index / RUN,
             next_due: 0,
-            _since: 0,
         };
         let needs = Needs::staggered(u64::from(index));
         (
