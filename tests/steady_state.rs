@@ -104,7 +104,7 @@ fn a_battle_allocates_nothing_above_the_floor_after_warm_up() {
         .iter()
         .filter(|row| row.name.starts_with("cohort_ai::"))
         .collect();
-    assert_eq!(ai.len(), 4, "{ai:#?}");
+    assert_eq!(ai.len(), 3, "{ai:#?}");
     assert!(
         ai.iter()
             .all(|row| row.runs == runs && row.above_floor_per_run == 0.0),

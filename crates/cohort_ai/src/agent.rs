@@ -31,8 +31,9 @@ pub(crate) mod flag {
 /// [`AiAgent::make_urgent`] when something happens that calls for a new decision (it was
 /// hit, its target died).
 ///
-/// Every pass of the AI reads this component for every agent, so it is kept to 24 bytes:
-/// the scoring's inputs, outputs and cache live in the components it brings.
+/// Every pass of the AI, and the game's sensors and readers, read this component for every
+/// agent, so it is kept to 16 bytes: the scoring's inputs, outputs and cache live in the
+/// components it brings, and the stagger phase comes from the `SimId` when it is needed.
 #[derive(Component, Debug, Clone, Copy, PartialEq)]
 #[require(AiInputs, AiCandidates, Decision, DecisionScores, AiCache)]
 pub struct AiAgent {
@@ -42,9 +43,9 @@ pub struct AiAgent {
     /// gives its think rate.
     pub lod: u8,
     pub(crate) flags: u8,
-    /// Stagger phase, from the `SimId`: the same on every run.
-    pub(crate) phase: u32,
-    pub(crate) next_due: u64,
+    /// Ticks from `since` to its next think slot (at most a think rate, a `u16`): its
+    /// next slot as an offset rather than a tick of its own keeps the agent at 16 bytes.
+    pub(crate) due_in: u16,
     /// The tick of its last decision or, before the first, of when the AI first saw it;
     /// [`NO_TICK`] before that.
     pub(crate) since: u64,
@@ -58,8 +59,7 @@ impl AiAgent {
             maker,
             lod: 0,
             flags: 0,
-            phase: 0,
-            next_due: 0,
+            due_in: 0,
             since: NO_TICK,
         }
     }
@@ -99,6 +99,12 @@ impl AiAgent {
         self.has(flag::DECIDED).then_some(self.since)
     }
 
+    /// The tick of its next think slot: after its last decision, or when first seen.
+    #[inline]
+    pub(crate) fn next_due(&self) -> u64 {
+        self.since.saturating_add(u64::from(self.due_in))
+    }
+
     /// Due but not forced: it competes for the budget's places.
     pub(crate) fn waits_for_budget(&self) -> bool {
         self.is_due() && !self.has(flag::FORCED)
@@ -116,7 +122,7 @@ mod tests {
 
     #[test]
     fn the_agent_stays_small() {
-        assert!(size_of::<AiAgent>() <= 24, "{} bytes", size_of::<AiAgent>());
+        assert!(size_of::<AiAgent>() <= 16, "{} bytes", size_of::<AiAgent>());
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub use schema::{
     MAX_TARGET_INPUTS, SchemaError, TARGET_PREFIX,
 };
 pub use stats::{AiStats, AiSummary, AiTickFigures, AiTotals, STATS_WINDOW};
-pub use systems::{AiTickState, evaluate_decisions, explain_watched_agent, select_due_agents};
+pub use systems::{AiTickState, evaluate_decisions, select_due_agents};
 
 /// What users of the AI type.
 pub mod prelude {

@@ -12,7 +12,7 @@ use crate::hot_reload::add_hot_reload;
 use crate::registry::DecisionMakers;
 use crate::schema::AiSchema;
 use crate::stats::AiStats;
-use crate::systems::{AiTickState, evaluate_decisions, explain_watched_agent, select_due_agents};
+use crate::systems::{AiTickState, evaluate_decisions, select_due_agents};
 
 /// Where the AI runs in [`SimSchedule`].
 ///
@@ -135,12 +135,9 @@ impl Plugin for AiPlugin {
                     select_due_agents
                         .in_set(AiSystems::Select)
                         .in_set(ParIterSystems),
-                    (
-                        evaluate_decisions.in_set(ParIterSystems),
-                        explain_watched_agent,
-                    )
-                        .chain()
-                        .in_set(AiSystems::Evaluate),
+                    evaluate_decisions
+                        .in_set(AiSystems::Evaluate)
+                        .in_set(ParIterSystems),
                 ),
             );
     }

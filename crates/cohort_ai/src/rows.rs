@@ -12,6 +12,7 @@ use crate::components::{AiCache, AiCandidates, AiInputs, Decision, DecisionScore
 /// One table as `contiguous_iter_mut` gives it for the scoring pass's query.
 pub(crate) type ScoringSlices<'w> = (
     &'w [Entity],
+    &'w [SimId],
     ContiguousMut<'w, AiAgent>,
     &'w [AiInputs],
     &'w [AiCandidates],
@@ -23,6 +24,7 @@ pub(crate) type ScoringSlices<'w> = (
 /// One table of agents, for the scoring pass.
 pub(crate) struct ScoringTable<'w> {
     entities: &'w [Entity],
+    ids: &'w [SimId],
     agents: Column<'w, AiAgent>,
     inputs: &'w [AiInputs],
     candidates: &'w [AiCandidates],
@@ -33,10 +35,11 @@ pub(crate) struct ScoringTable<'w> {
 
 impl<'w> From<ScoringSlices<'w>> for ScoringTable<'w> {
     fn from(
-        (entities, agents, inputs, candidates, decisions, scores, caches): ScoringSlices<'w>,
+        (entities, ids, agents, inputs, candidates, decisions, scores, caches): ScoringSlices<'w>,
     ) -> Self {
         Self {
             entities,
+            ids,
             agents: agents.into(),
             inputs,
             candidates,
@@ -60,6 +63,7 @@ impl Table for ScoringTable<'_> {
     fn rows(&mut self) -> AgentRows<'_> {
         AgentRows {
             entities: self.entities,
+            ids: self.ids,
             agents: self.agents.written(),
             inputs: self.inputs,
             candidates: self.candidates,
@@ -73,6 +77,8 @@ impl Table for ScoringTable<'_> {
 /// A run of one table's agents, every component the scoring pass reads or writes.
 pub(crate) struct AgentRows<'a> {
     pub(crate) entities: &'a [Entity],
+    /// Read only for the agents decided: their stagger phase.
+    pub(crate) ids: &'a [SimId],
     pub(crate) agents: Written<'a, AiAgent>,
     pub(crate) inputs: &'a [AiInputs],
     pub(crate) candidates: &'a [AiCandidates],
@@ -88,6 +94,7 @@ impl AgentRows<'_> {
     pub(crate) fn prefetch(&self, row: usize) {
         if row < self.len() {
             prefetch(&self.entities[row]);
+            prefetch(&self.ids[row]);
             prefetch(&self.inputs[row]);
             self.agents.prefetch(row);
             self.decisions.prefetch(row);
@@ -104,6 +111,7 @@ impl Rows for AgentRows<'_> {
 
     fn split_at(self, mid: usize) -> (Self, Self) {
         let (entities, entities_rest) = self.entities.split_at(mid);
+        let (ids, ids_rest) = self.ids.split_at(mid);
         let (agents, agents_rest) = self.agents.split_at(mid);
         let (inputs, inputs_rest) = self.inputs.split_at(mid);
         let (candidates, candidates_rest) = self.candidates.split_at(mid);
@@ -113,6 +121,7 @@ impl Rows for AgentRows<'_> {
         (
             Self {
                 entities,
+                ids,
                 agents,
                 inputs,
                 candidates,
@@ -122,6 +131,7 @@ impl Rows for AgentRows<'_> {
             },
             Self {
                 entities: entities_rest,
+                ids: ids_rest,
                 agents: agents_rest,
                 inputs: inputs_rest,
                 candidates: candidates_rest,

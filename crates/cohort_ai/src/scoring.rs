@@ -4,6 +4,7 @@
 use bevy::ecs::entity::Entity;
 use bevy::ecs::system::Query;
 use bevy::utils::Parallel;
+use cohort_sim::SimId;
 use cohort_sim::table_batches::{Batch, Rows, for_each_batch};
 
 use crate::agent::{AiAgent, flag};
@@ -14,7 +15,7 @@ use crate::pass_clock::PassClock;
 use crate::registry::{DecisionMakerId, DecisionMakers};
 use crate::rows::{AgentRows, ScoringTable};
 use crate::schema::MAX_OPTIONS;
-use crate::systems::{STAGGER_RUN, Tally, next_slot};
+use crate::systems::{STAGGER_RUN, Tally, next_slot, stagger_phase};
 
 /// The scoring pass's query.
 pub(crate) type ScoringQuery<'w, 's> = Query<
@@ -22,6 +23,7 @@ pub(crate) type ScoringQuery<'w, 's> = Query<
     's,
     (
         Entity,
+        &'static SimId,
         &'static mut AiAgent,
         &'static AiInputs,
         &'static AiCandidates,
@@ -190,10 +192,13 @@ impl ScorePass<'_> {
             queued.push(agent.maker, row, key);
         }
         thread.decided.push(rows.entities[row]);
+        let every = self.config.think_every(agent.lod);
+        let next = next_slot(tick, every, stagger_phase(rows.ids[row]));
         let agent = rows.agents.get_mut(row);
         agent.since = tick;
         agent.flags = (agent.flags | flag::DECIDED) & !flag::URGENT;
-        agent.next_due = next_slot(tick, self.config.think_every(agent.lod), agent.phase);
+        // At most `every`, a `u16`.
+        agent.due_in = (next - tick) as u16;
     }
 
     /// Scores the queued agents together (one decision maker's, up to [`LANES`]) and

@@ -9,7 +9,7 @@ use cohort_sim::table_batches::{Batch, Written, for_each_batch};
 use cohort_sim::{SimId, SimTick};
 
 use crate::agent::{AiAgent, flag};
-use crate::components::{AiCandidates, AiInputs, Decision, NO_TICK};
+use crate::components::NO_TICK;
 use crate::config::AiConfig;
 use crate::decided::DecidedAgents;
 use crate::explain::AiInspector;
@@ -101,7 +101,7 @@ pub(crate) const STAGGER_RUN: u64 = 64;
 /// load stays flat once there are a few runs per think period (about 1,500 agents
 /// thinking every 8 ticks; below, the few decisions come in lumps). 64: the scoring pass
 /// at 50k agents every 8 ticks took 0.546 ms against 0.59-0.60 ms with runs of 8.
-fn stagger_phase(id: SimId) -> u32 {
+pub(crate) fn stagger_phase(id: SimId) -> u32 {
     (id.0 / STAGGER_RUN) as u32
 }
 
@@ -133,7 +133,7 @@ fn priority(agent: &AiAgent, id: SimId, tick: u64) -> u64 {
         CLASS_DUE
     };
     let overdue = tick
-        .saturating_sub(agent.next_due)
+        .saturating_sub(agent.next_due())
         .min((1 << OVERDUE_BITS) - 1);
     let tie = mix(id.0 ^ tick.rotate_left(40)) & 0xFFFF_FFFF;
     (class << 62) | (overdue << 32) | tie
@@ -156,18 +156,32 @@ impl<'w> Batch<SelectionTable<'w>> for Marking<'_> {
     where
         SelectionTable<'w>: 'a,
     {
-        let mut tally = self.threads.borrow_local_mut();
-        for (row, id) in rows.ids.iter().enumerate() {
-            self.mark(&mut tally, *id, &mut rows.agents, row);
+        // Counted in locals, added to the thread's tally once: counts kept in the tally
+        // were three adds to memory per agent, each waiting on the one before.
+        let mut counts = TurnCounts::default();
+        for row in 0..rows.ids.len() {
+            self.mark(&mut counts, &mut rows.agents, row);
         }
+        let mut tally = self.threads.borrow_local_mut();
+        tally.due += counts.due;
+        tally.forced += counts.forced;
+        tally.unknown += counts.unknown;
     }
+}
+
+/// What the selection pass counts, agent by agent.
+#[derive(Default)]
+struct TurnCounts {
+    due: u32,
+    forced: u32,
+    unknown: u32,
 }
 
 impl Marking<'_> {
     /// Sets the agent in `row` due (its slot came, it is urgent, new or stale) or not,
     /// writing it only when its turn changes.
     #[inline(always)]
-    fn mark(&self, tally: &mut Tally, id: SimId, agents: &mut Written<AiAgent>, row: usize) {
+    fn mark(&self, counts: &mut TurnCounts, agents: &mut Written<AiAgent>, row: usize) {
         let tick = self.tick;
         let agent = agents.get(row);
         let seen = agent.since != NO_TICK;
@@ -175,7 +189,10 @@ impl Marking<'_> {
         let known = usize::from(agent.maker.0) < self.makers;
         let stale = known && tick.saturating_sub(since) >= self.max_staleness;
         let due = known
-            && (agent.is_urgent() || !agent.has(flag::DECIDED) || stale || tick >= agent.next_due);
+            && (agent.is_urgent()
+                || !agent.has(flag::DECIDED)
+                || stale
+                || tick >= agent.next_due());
         let turn = match (due, stale) {
             (false, _) => 0,
             (true, false) => flag::DUE | flag::SELECTED,
@@ -185,13 +202,12 @@ impl Marking<'_> {
             let agent = agents.get_mut(row);
             if !seen {
                 agent.since = tick;
-                agent.phase = stagger_phase(id);
             }
             agent.flags = (agent.flags & !flag::TURN) | turn;
         }
-        tally.due += u32::from(due);
-        tally.forced += u32::from(stale);
-        tally.unknown += u32::from(!known);
+        counts.due += u32::from(due);
+        counts.forced += u32::from(stale);
+        counts.unknown += u32::from(!known);
     }
 }
 
@@ -282,7 +298,8 @@ fn cutoff(
 }
 
 /// Scores the selected agents, in parallel above the crossover, reusing a cached
-/// decision while the inputs it read are unchanged. Runs in
+/// decision while the inputs it read are unchanged, and explains the watched agent
+/// ([`AiInspector`]) when it was scored. Runs in
 /// [`AiSystems::Evaluate`](crate::AiSystems::Evaluate).
 pub fn evaluate_decisions(
     tick: Res<SimTick>,
@@ -291,6 +308,7 @@ pub fn evaluate_decisions(
     mut state: ResMut<AiTickState>,
     mut stats: ResMut<AiStats>,
     mut decided: ResMut<DecidedAgents>,
+    mut inspector: ResMut<AiInspector>,
     mut agents: ScoringQuery,
 ) {
     let tick = tick.get();
@@ -345,36 +363,38 @@ pub fn evaluate_decisions(
         ..state.pending
     };
     stats.record(figures, tally.considerations);
+    explain_watched_agent(tick, &makers, &mut inspector, &agents);
 }
 
 /// Refreshes [`AiInspector`]'s explanation when the watched agent was scored this tick.
-pub fn explain_watched_agent(
-    tick: Res<SimTick>,
-    makers: Res<DecisionMakers>,
-    mut inspector: ResMut<AiInspector>,
-    agents: Query<(&AiAgent, &AiInputs, &AiCandidates, &Decision)>,
+/// Part of the scoring system rather than a system of its own: one system fewer for the
+/// executor to run every tick, for work that is nothing on most ticks.
+fn explain_watched_agent(
+    tick: u64,
+    makers: &DecisionMakers,
+    inspector: &mut AiInspector,
+    agents: &ScoringQuery,
 ) {
     let Some(watched) = inspector.watched else {
         return;
     };
-    let Ok((agent, inputs, candidates, decision)) = agents.get(watched) else {
+    let Ok((_, _, agent, inputs, candidates, decision, ..)) = agents.get(watched) else {
         return;
     };
-    if !decision.is_fresh(tick.get()) || decision.from_cache {
+    if !decision.is_fresh(tick) || decision.from_cache {
         return;
     }
     let Some(maker) = makers.get(agent.maker) else {
         return;
     };
     // Explain against the choice it had before, as it was scored.
-    let inspector = &mut *inspector;
     maker.explain(
         inputs,
         candidates,
         decision.previous,
         &mut inspector.explanation,
     );
-    inspector.explained = Some((watched, agent.maker, tick.get()));
+    inspector.explained = Some((watched, agent.maker, tick));
 }
 
 #[cfg(test)]

@@ -52,7 +52,6 @@ fn assert_steady(config: AiConfig) {
     for name in [
         "cohort_ai::systems::select_due_agents",
         "cohort_ai::systems::evaluate_decisions",
-        "cohort_ai::systems::explain_watched_agent",
         "cohort_ai::needs::sense_needs",
         "cohort_ai::needs::satisfy_needs",
     ] {
