@@ -158,30 +158,19 @@ impl<'w> Batch<SelectionTable<'w>> for Marking<'_> {
     {
         // Counted in locals, added to the thread's tally once: counts kept in the tally
         // were three adds to memory per agent, each waiting on the one before.
-        let mut counts = TurnCounts::default();
+        let mut counts = Tally::default();
         for row in 0..rows.ids.len() {
             self.mark(&mut counts, &mut rows.agents, row);
         }
-        let mut tally = self.threads.borrow_local_mut();
-        tally.due += counts.due;
-        tally.forced += counts.forced;
-        tally.unknown += counts.unknown;
+        self.threads.borrow_local_mut().add(&counts);
     }
-}
-
-/// What the selection pass counts, agent by agent.
-#[derive(Default)]
-struct TurnCounts {
-    due: u32,
-    forced: u32,
-    unknown: u32,
 }
 
 impl Marking<'_> {
     /// Sets the agent in `row` due (its slot came, it is urgent, new or stale) or not,
     /// writing it only when its turn changes.
     #[inline(always)]
-    fn mark(&self, counts: &mut TurnCounts, agents: &mut Written<AiAgent>, row: usize) {
+    fn mark(&self, counts: &mut Tally, agents: &mut Written<AiAgent>, row: usize) {
         let tick = self.tick;
         let agent = agents.get(row);
         let seen = agent.since != NO_TICK;
