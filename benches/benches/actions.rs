@@ -12,7 +12,9 @@
 //!
 //! - beside the patrol, `kind_passes_only`: no queues, only the two passes over every unit
 //!   that its two kinds of order make when each kind is a plain Bevy system over a query
-//!   (the design): a floor for any way of running them so.
+//!   (the design): a floor for any way of running them so; over 64-byte
+//!   components (an `ActionQueue<Order>`'s size) and, `kind_passes_only_16_bytes`, over
+//!   16-byte ones (the least a kind system reads).
 //!
 //! Each way has a timer system that counts its units' timers down (in `par_iter`), as a
 //! game would. cohort: one enum of orders in one pool, `ActionWriter` orders, the timed
@@ -65,8 +67,12 @@ enum Workload {
 enum Way {
     Cohort,
     SequentialActions,
-    /// No queues: only the passes over every unit a patrol's kind systems make.
-    PassesOnly,
+    /// No queues: only the passes over every unit a patrol's kind systems make, over a
+    /// component of 64 bytes (an `ActionQueue<Order>`'s size) or of 16 (the least a kind
+    /// system can read: a kind, a start tick and an order's payload).
+    PassesOnly {
+        bytes: usize,
+    },
 }
 
 const WAYS: [(&str, Way); 2] = [
@@ -74,12 +80,19 @@ const WAYS: [(&str, Way); 2] = [
     ("bevy_sequential_actions", Way::SequentialActions),
 ];
 
-/// The patrol's ways, and a floor beside them: two `par_iter_mut` systems (one per kind
-/// of order) over a 64-byte component per unit (the size of an `ActionQueue<Order>`) that
-/// read what a kind system reads and never write, in the same schedule. Each kind system
-/// passes over every unit, so no way of running kinds as plain Bevy systems over a query
-/// takes less than this, whatever it does between them.
-const PATROL_WAYS: [(&str, Way); 3] = [WAYS[0], WAYS[1], ("kind_passes_only", Way::PassesOnly)];
+/// The patrol's ways, and two floors beside them: two `par_iter_mut` systems (one per
+/// kind of order) over a component per unit that read what a kind system reads and never
+/// write, in the same schedule; the component of 64 bytes is the size of an
+/// `ActionQueue<Order>`, the one of 16 the least any design's kind system reads. Each
+/// kind system passes over every unit, so no way of running kinds as plain Bevy systems
+/// over a query (with its state in a component of that size) takes less than this,
+/// whatever it does between them.
+const PATROL_WAYS: [(&str, Way); 4] = [
+    WAYS[0],
+    WAYS[1],
+    ("kind_passes_only", Way::PassesOnly { bytes: 64 }),
+    ("kind_passes_only_16_bytes", Way::PassesOnly { bytes: 16 }),
+];
 
 fn ways(workload: Workload) -> &'static [(&'static str, Way)] {
     if workload == Workload::Patrol {
@@ -122,16 +135,20 @@ fn run_waits(mut units: Query<&mut ActionQueue<Order>>) {
     });
 }
 
-/// A unit's 64 bytes for the passes-only floor: a kind, a start tick, the rest unread.
+/// A unit's state for the passes-only floors: a kind, a start tick, and `REST` words
+/// unread (7 for 64 bytes, 1 for 16).
 #[derive(Component)]
-struct Passed {
+struct Passed<const REST: usize> {
     kind: u32,
     started: u32,
-    _rest: [u64; 7],
+    _rest: [u64; REST],
 }
 
-/// One pass of the floor: reads each unit's kind and start, as a kind system does.
-fn pass_over<const KIND: u32>(tick: Res<SimTick>, mut units: Query<&mut Passed>) {
+/// One pass of a floor: reads each unit's kind and start, as a kind system does.
+fn pass_over<const KIND: u32, const REST: usize>(
+    tick: Res<SimTick>,
+    mut units: Query<&mut Passed<REST>>,
+) {
     let now = tick.get() as u32;
     units.par_iter_mut().for_each(|mut unit| {
         // Never true: the floor only reads.
@@ -139,6 +156,28 @@ fn pass_over<const KIND: u32>(tick: Res<SimTick>, mut units: Query<&mut Passed>)
             unit.started = now;
         }
     });
+}
+
+/// The floor's two kind passes, over `Passed<REST>`.
+fn add_kind_passes<const REST: usize>(app: &mut App) {
+    app.add_plugins(SimPlugin::default().fast_forward(1))
+        .add_systems(
+            SimSchedule,
+            (pass_over::<0, REST>, pass_over::<1, REST>)
+                .chain()
+                .in_set(SimSystems::Act)
+                .in_set(ParIterSystems),
+        );
+}
+
+/// A unit of the floor: half of them of each kind.
+fn spawn_passed<const REST: usize>(world: &mut World, id: u32) -> Entity {
+    let unit = Passed::<REST> {
+        kind: id % 2,
+        started: 0,
+        _rest: [0; REST],
+    };
+    world.spawn(unit).id()
 }
 
 /// The peer's timer: set when an action starts, counted down each tick.
@@ -243,16 +282,8 @@ fn bench_app(way: Way, workload: Workload, units: u32) -> App {
                 Workload::Patrol | Workload::LongQueues => {}
             }
         }
-        Way::PassesOnly => {
-            app.add_plugins(SimPlugin::default().fast_forward(1))
-                .add_systems(
-                    SimSchedule,
-                    (pass_over::<0>, pass_over::<1>)
-                        .chain()
-                        .in_set(SimSystems::Act)
-                        .in_set(ParIterSystems),
-                );
-        }
+        Way::PassesOnly { bytes: 16 } => add_kind_passes::<1>(&mut app),
+        Way::PassesOnly { .. } => add_kind_passes::<7>(&mut app),
         Way::SequentialActions => {
             app.add_plugins(SequentialActionsPlugin)
                 .init_resource::<PeerTick>()
@@ -314,13 +345,8 @@ fn spawn_unit(world: &mut World, way: Way, id: u32, plan: &[(u32, bool)]) -> Ent
             world.actions(unit).add(actions);
             unit
         }
-        Way::PassesOnly => world
-            .spawn(Passed {
-                kind: id % 2,
-                started: 0,
-                _rest: [0; 7],
-            })
-            .id(),
+        Way::PassesOnly { bytes: 16 } => spawn_passed::<1>(world, id),
+        Way::PassesOnly { .. } => spawn_passed::<7>(world, id),
     }
 }
 
@@ -407,7 +433,7 @@ fn transitions(app: &App, way: Way) -> u64 {
     match way {
         Way::Cohort => app.world().resource::<ActionPool<Order>>().counts().started,
         Way::SequentialActions => PEER_STARTS.load(Relaxed),
-        Way::PassesOnly => 0,
+        Way::PassesOnly { .. } => 0,
     }
 }
 
