@@ -27,11 +27,14 @@
 //! partitions by target, two tasks apply one each; no key, no order, not deterministic).
 //!
 //! At about 10k and 100k events per tick, and a spike (100, then 100k, then 100 events,
-//! three ticks per iteration). Two compute threads. Before the timings it prints each
-//! way's heap allocations per tick in steady state and right after spikes.
+//! three ticks per iteration). Two compute threads (`EVENTS_THREADS` sets another
+//! count). Before the timings it prints each way's heap allocations per tick in steady
+//! state and right after spikes.
 //!
 //! ```text
 //! cargo bench -p cohort_benches --bench events
+//! EVENTS_INTERLEAVED=200 cargo bench -p cohort_benches --bench events  # ways taking turns
+//! EVENTS_THREADS=1 EVENTS_INTERLEAVED=200 cargo bench -p cohort_benches --bench events
 //! ```
 
 #![allow(
@@ -118,11 +121,21 @@ const WAYS: [(&str, Way); 8] = [
     ("partitioned_floor", Way::PartitionedFloor),
 ];
 
+/// The compute threads of every app: two (the issue's), or `EVENTS_THREADS=<n>` (with
+/// 1, how much a second thread buys each way on this machine).
+fn compute_threads() -> usize {
+    std::env::var("EVENTS_THREADS")
+        .ok()
+        .and_then(|threads| threads.parse().ok())
+        .filter(|&threads| threads > 0)
+        .unwrap_or(2)
+}
+
 /// An app with `attackers` attackers over `attackers / 8` targets, writing the `way`.
 fn storm_app(way: Way, attackers: u32) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins.set(TaskPoolPlugin {
-        task_pool_options: task_pool_options(2),
+        task_pool_options: task_pool_options(compute_threads()),
     }))
     .insert_resource(Storm {
         tick: 0,
@@ -389,7 +402,7 @@ fn print_allocations() {
     }
     let mut empty = App::new();
     empty.add_plugins(MinimalPlugins.set(TaskPoolPlugin {
-        task_pool_options: task_pool_options(2),
+        task_pool_options: task_pool_options(compute_threads()),
     }));
     finish_plugins(&mut empty);
     for _ in 0..30 {
