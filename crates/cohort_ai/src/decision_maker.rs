@@ -93,6 +93,8 @@ pub struct DecisionMaker {
     commitment: f32,
     agent_mask: u32,
     target_mask: u32,
+    /// Some option is per-target: kept, not looked for, as the cache key asks every turn.
+    per_target: bool,
 }
 
 impl DecisionMaker {
@@ -151,6 +153,7 @@ impl DecisionMaker {
                 },
             });
         }
+        let per_target = options.iter().any(|option| option.per_target);
         Self {
             name,
             options,
@@ -159,6 +162,7 @@ impl DecisionMaker {
             commitment: definition.commitment.0,
             agent_mask,
             target_mask,
+            per_target,
         }
     }
 
@@ -199,7 +203,7 @@ impl DecisionMaker {
 
     /// True when some option is per-target: the agent needs candidates.
     pub fn wants_candidates(&self) -> bool {
-        self.options.iter().any(|option| option.per_target)
+        self.per_target
     }
 
     pub(crate) fn agent_mask(&self) -> u32 {

@@ -46,18 +46,24 @@ fn definition_version(id: DecisionMakerId, generation: u32) -> u64 {
     (u64::from(id.0) << 32) | u64::from(generation)
 }
 
+/// How many quantization steps one unit of input holds, for [`cache_key`]: worked out
+/// once per pass, not in every turn (a division on the way to every key).
+pub(crate) fn steps_per_unit(quantum: f32) -> f32 {
+    1.0 / quantum.max(1e-6)
+}
+
 /// A hash of what the decision maker reads: the quantized inputs it uses, the candidates
 /// and their quantized inputs, and the [`definition_version`]. A multiply-rotate hash:
-/// it only has to tell one agent's inputs from its own previous ones, cheaply.
+/// it only has to tell one agent's inputs from its own previous ones, cheaply. `step` is
+/// [`steps_per_unit`] of the cache's quantum.
 fn cache_key(
     maker: &DecisionMaker,
     version: u64,
     inputs: &AiInputs,
     candidates: &AiCandidates,
-    quantum: f32,
+    step: f32,
 ) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let step = 1.0 / quantum.max(1e-6);
     // Truncation, not rounding: no libm call in the hot path.
     let quantize = |value: f32| (value * step) as i64 as u64;
     let mut hash = version.wrapping_mul(K);
@@ -86,6 +92,8 @@ fn cache_key(
 pub(crate) struct ScorePass<'a> {
     pub(crate) tick: u64,
     pub(crate) config: &'a AiConfig,
+    /// [`steps_per_unit`] of the cache's quantum.
+    pub(crate) cache_step: f32,
     pub(crate) makers: &'a DecisionMakers,
     /// Each thread's counts and decided agents.
     pub(crate) threads: &'a Parallel<ThreadScoring>,
@@ -172,7 +180,7 @@ impl ScorePass<'_> {
         tally.staleness = tally.staleness.max(waited);
         let key = cache.enabled.then(|| {
             let version = definition_version(agent.maker, entry.generation);
-            cache_key(maker, version, inputs, candidates, cache.quantum)
+            cache_key(maker, version, inputs, candidates, self.cache_step)
         });
         // An urgent agent was told something its inputs may not show: no reuse.
         let hit = match (key, rows.caches.get(row).entry) {
@@ -287,7 +295,13 @@ mod tests {
         let mut inputs = AiInputs::default();
         inputs.values[..4].copy_from_slice(&values);
         let maker = makers.get(id).expect("inserted");
-        cache_key(maker, 0, &inputs, &AiCandidates::default(), 0.01)
+        cache_key(
+            maker,
+            0,
+            &inputs,
+            &AiCandidates::default(),
+            steps_per_unit(0.01),
+        )
     }
 
     #[test]
@@ -319,7 +333,7 @@ mod tests {
         let (inputs, candidates) = (AiInputs::default(), AiCandidates::default());
         let key = |id: u16, generation| {
             let version = definition_version(DecisionMakerId(id), generation);
-            cache_key(maker, version, &inputs, &candidates, 0.01)
+            cache_key(maker, version, &inputs, &candidates, steps_per_unit(0.01))
         };
         assert_ne!(key(0, 0), key(0, 1), "a reload");
         assert_ne!(

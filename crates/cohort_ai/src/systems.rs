@@ -16,7 +16,7 @@ use crate::explain::AiInspector;
 use crate::pass_clock::PassClock;
 use crate::registry::DecisionMakers;
 use crate::rows::{SelectionRows, SelectionTable};
-use crate::scoring::{ScorePass, ScoringQuery, ThreadScoring};
+use crate::scoring::{ScorePass, ScoringQuery, ThreadScoring, steps_per_unit};
 use crate::stats::{AiStats, AiTickFigures};
 
 /// Priority classes, highest first, in the top bits of an agent's [`priority`].
@@ -308,6 +308,7 @@ pub fn evaluate_decisions(
     let pass = ScorePass {
         tick,
         config: &config,
+        cache_step: steps_per_unit(config.cache.quantum),
         makers: &makers,
         threads: &state.scoring,
         clock: clock.as_ref(),
