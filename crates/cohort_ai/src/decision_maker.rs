@@ -93,7 +93,7 @@ pub struct DecisionMaker {
     commitment: f32,
     agent_mask: u32,
     target_mask: u32,
-    /// Some option is per-target: kept, not looked for, as the cache key asks every turn.
+    /// True when some option is per-target: set when compiled, as every cache key asks.
     per_target: bool,
 }
 
@@ -431,6 +431,18 @@ mod tests {
             (input: \"target.distance\", range: (0.0, 10.0), curve: Linear(slope: -1.0, intercept: 1.0)),
             (input: \"target.weak\", curve: Linear(slope: 0.5, intercept: 0.5))]),
     ])";
+
+    #[test]
+    fn only_a_decision_maker_with_a_per_target_option_wants_candidates() {
+        assert!(maker(NEEDS).wants_candidates(), "hunt is per-target");
+        let agent_only = maker(
+            "(options: [
+                (name: \"eat\", considerations: [(input: \"need\", curve: Linear(slope: 1.0))]),
+                (name: \"idle\", weight: 0.1),
+            ])",
+        );
+        assert!(!agent_only.wants_candidates());
+    }
 
     #[test]
     fn the_best_option_wins_and_scores_are_exact() {
