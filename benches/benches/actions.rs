@@ -68,11 +68,11 @@ enum Way {
     Cohort,
     SequentialActions,
     /// No queues: only the passes over every unit a patrol's kind systems make, over a
-    /// component of 64 bytes (an `ActionQueue<Order>`'s size) or of 16 (the least a kind
-    /// system can read: a kind, a start tick and an order's payload).
-    PassesOnly {
-        bytes: usize,
-    },
+    /// 64-byte component (an `ActionQueue<Order>`'s size).
+    PassesOnly,
+    /// The same over a 16-byte component (the least a kind system can read: a kind, a
+    /// start tick and an order's payload).
+    PassesOnly16,
 }
 
 const WAYS: [(&str, Way); 2] = [
@@ -90,8 +90,8 @@ const WAYS: [(&str, Way); 2] = [
 const PATROL_WAYS: [(&str, Way); 4] = [
     WAYS[0],
     WAYS[1],
-    ("kind_passes_only", Way::PassesOnly { bytes: 64 }),
-    ("kind_passes_only_16_bytes", Way::PassesOnly { bytes: 16 }),
+    ("kind_passes_only", Way::PassesOnly),
+    ("kind_passes_only_16_bytes", Way::PassesOnly16),
 ];
 
 fn ways(workload: Workload) -> &'static [(&'static str, Way)] {
@@ -282,8 +282,8 @@ fn bench_app(way: Way, workload: Workload, units: u32) -> App {
                 Workload::Patrol | Workload::LongQueues => {}
             }
         }
-        Way::PassesOnly { bytes: 16 } => add_kind_passes::<1>(&mut app),
-        Way::PassesOnly { .. } => add_kind_passes::<7>(&mut app),
+        Way::PassesOnly => add_kind_passes::<7>(&mut app),
+        Way::PassesOnly16 => add_kind_passes::<1>(&mut app),
         Way::SequentialActions => {
             app.add_plugins(SequentialActionsPlugin)
                 .init_resource::<PeerTick>()
@@ -345,8 +345,8 @@ fn spawn_unit(world: &mut World, way: Way, id: u32, plan: &[(u32, bool)]) -> Ent
             world.actions(unit).add(actions);
             unit
         }
-        Way::PassesOnly { bytes: 16 } => spawn_passed::<1>(world, id),
-        Way::PassesOnly { .. } => spawn_passed::<7>(world, id),
+        Way::PassesOnly => spawn_passed::<7>(world, id),
+        Way::PassesOnly16 => spawn_passed::<1>(world, id),
     }
 }
 
@@ -433,7 +433,7 @@ fn transitions(app: &App, way: Way) -> u64 {
     match way {
         Way::Cohort => app.world().resource::<ActionPool<Order>>().counts().started,
         Way::SequentialActions => PEER_STARTS.load(Relaxed),
-        Way::PassesOnly { .. } => 0,
+        Way::PassesOnly | Way::PassesOnly16 => 0,
     }
 }
 
