@@ -16,7 +16,7 @@ use crate::model::format::{
     write_bytes, write_count, write_duration_ms, write_duration_us, write_percent, write_rate,
 };
 use crate::model::stats::{OverlayStats, StatLevel};
-use crate::model::table::{SortColumn, SortOrder, visible_rows};
+use crate::model::table::{SortColumn, SortOrder, SystemRow, visible_rows};
 
 /// What the user asked for in this frame; the plugin carries it out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -387,32 +387,15 @@ fn systems_panel(ui: &mut Ui, model: &mut OverlayModel, state: &mut OverlayUiSta
                             let mut rich = match column {
                                 SortColumn::Name => RichText::new(row.name.as_str()),
                                 SortColumn::Schedule => RichText::new(row.schedule.as_str()).weak(),
-                                SortColumn::Mean => {
-                                    write_duration_us(text, row.mean_us);
-                                    RichText::new(text.as_str())
-                                }
-                                SortColumn::P95 => {
-                                    write_duration_us(text, row.p95_us);
-                                    RichText::new(text.as_str())
-                                }
-                                SortColumn::Max => {
-                                    write_duration_us(text, row.max_us);
-                                    RichText::new(text.as_str())
-                                }
-                                SortColumn::FrameShare => {
-                                    write_percent(text, row.frame_share);
-                                    RichText::new(text.as_str())
-                                }
-                                SortColumn::Allocations => {
-                                    write_rate(text, row.allocs_per_run);
-                                    let rich = RichText::new(text.as_str());
-                                    if row.above_floor_per_run > 0.0 {
-                                        rich.color(rgb(WARN))
-                                    } else {
-                                        rich
-                                    }
-                                }
                                 SortColumn::Budget => RichText::new(row.budget.label()),
+                                SortColumn::Allocations if row.above_floor_per_run > 0.0 => {
+                                    write_figure(text, column, row);
+                                    RichText::new(text.as_str()).color(rgb(WARN))
+                                }
+                                _ => {
+                                    write_figure(text, column, row);
+                                    RichText::new(text.as_str())
+                                }
                             };
                             rich = rich.monospace().small();
                             if let (Some(color), true) = (
@@ -443,6 +426,18 @@ fn systems_panel(ui: &mut Ui, model: &mut OverlayModel, state: &mut OverlayUiSta
         });
     if let Some(index) = clicked_pin {
         table.toggle_pin(index);
+    }
+}
+
+/// Writes `row`'s figure in a numeric `column` into `text` (nothing for the text columns).
+fn write_figure(text: &mut String, column: SortColumn, row: &SystemRow) {
+    match column {
+        SortColumn::Mean => write_duration_us(text, row.mean_us),
+        SortColumn::P95 => write_duration_us(text, row.p95_us),
+        SortColumn::Max => write_duration_us(text, row.max_us),
+        SortColumn::FrameShare => write_percent(text, row.frame_share),
+        SortColumn::Allocations => write_rate(text, row.allocs_per_run),
+        SortColumn::Name | SortColumn::Schedule | SortColumn::Budget => {}
     }
 }
 
