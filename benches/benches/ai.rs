@@ -46,6 +46,7 @@ use cohort_ai::{
     CacheConfig, Choice, DecisionMakers, parse_decision_maker,
 };
 use cohort_alloc::{AllocSnapshot, CountingAllocator};
+use cohort_benches::env_number;
 use cohort_profiler::{Profiler, ProfilerPlugin};
 use cohort_sim::{
     ParIterSystems, SimIdAllocator, SimPlugin, SimSchedule, SimSystems, finish_plugins,
@@ -472,17 +473,11 @@ fn ai(c: &mut Criterion) {
         print_systems();
         return;
     }
-    if let Some(rounds) = std::env::var("AI_BENCH_INTERLEAVED")
-        .ok()
-        .and_then(|rounds| rounds.parse().ok())
-    {
+    if let Some(rounds) = env_number("AI_BENCH_INTERLEAVED") {
         interleaved(rounds);
         return;
     }
-    if let Some(ticks) = std::env::var("AI_BENCH_TICKS")
-        .ok()
-        .and_then(|ticks| ticks.parse().ok())
-    {
+    if let Some(ticks) = env_number("AI_BENCH_TICKS") {
         run_ticks(ticks);
         return;
     }

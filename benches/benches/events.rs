@@ -53,6 +53,7 @@ use bevy::prelude::*;
 use bevy::tasks::ComputeTaskPool;
 use bevy::utils::{BufferedChannel, Parallel};
 use cohort_alloc::{AllocSnapshot, CountingAllocator};
+use cohort_benches::env_number;
 use cohort_events::{
     BatchReader, BatchWriter, BatchedEventsAppExt, EventBatch, EventBatchConfig, EventFlush,
 };
@@ -124,9 +125,7 @@ const WAYS: [(&str, Way); 8] = [
 /// The compute threads of every app: two (the issue's), or `EVENTS_THREADS=<n>` (with
 /// 1, how much a second thread buys each way on this machine).
 fn compute_threads() -> usize {
-    std::env::var("EVENTS_THREADS")
-        .ok()
-        .and_then(|threads| threads.parse().ok())
+    env_number("EVENTS_THREADS")
         .filter(|&threads| threads > 0)
         .unwrap_or(2)
 }
@@ -477,10 +476,7 @@ fn interleaved(rounds: usize) {
 criterion_group!(benches, storm);
 
 fn main() {
-    if let Some(rounds) = std::env::var("EVENTS_INTERLEAVED")
-        .ok()
-        .and_then(|rounds| rounds.parse().ok())
-    {
+    if let Some(rounds) = env_number("EVENTS_INTERLEAVED") {
         interleaved(rounds);
         return;
     }
